@@ -1,0 +1,1 @@
+"""The reference central API (FastAPI + SQLAlchemy) and the back-office command line."""

@@ -1,0 +1,50 @@
+"""Shared plumbing for the three command-line tools (``kiosk``, ``kiosk-provision``, ``kiosk-central``).
+
+Each tool is a package of command modules; every module in it that defines
+``register(subparsers)`` adds its own sub-command, so a command exists only once its code does.
+A :class:`KioskError` ends the command with its plain-words message and its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from kiosk.errors import KioskError
+from kiosk.i18n import error_message
+
+Handler = Callable[[argparse.Namespace], int | None]
+
+
+def build_parser(prog: str, description: str, package: ModuleType) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KioskError as error:
+        print(f"error: {error_message(error, 'en')}", file=sys.stderr)
+        if error.detail:
+            print(error.detail, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,70 @@
+"""The runtime's branches of the exception tree rooted at :class:`KioskError`.
+
+Exit codes: device 10, catalog 20, validation 30, central 40, config 50, session 60.
+"""
+
+from __future__ import annotations
+
+from devices.errors import (
+    DeviceAbsent,
+    DeviceError,
+    DeviceTimeout,
+    KioskError,
+    ProtocolError,
+)
+
+__all__ = [
+    "CatalogError",
+    "CentralError",
+    "ConfigError",
+    "DeviceAbsent",
+    "DeviceError",
+    "DeviceTimeout",
+    "FlowError",
+    "KioskError",
+    "ProtocolError",
+    "ValidationError",
+]
+
+
+class CatalogError(KioskError):
+    """The catalog under assets/catalog is broken; ``problems`` lists every ``file:line: reason``."""
+
+    key = "catalog.invalid"
+    exit_code = 20
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class ValidationError(KioskError):
+    """A citizen's answer is not acceptable; ``key`` says why, ``field`` which answer."""
+
+    key = "validation.invalid"
+    exit_code = 30
+
+    def __init__(self, key: str, field: str = "", **params: object) -> None:
+        self.field = field
+        super().__init__(field, key=key, **params)
+
+
+class FlowError(KioskError):
+    """A flow was driven in a way the engine does not allow (unknown scenario, bad step)."""
+
+    key = "flow.invalid"
+    exit_code = 31
+
+
+class CentralError(KioskError):
+    """The central API could not be reached or refused a request."""
+
+    key = "central.error"
+    exit_code = 40
+
+
+class ConfigError(KioskError):
+    """The kiosk's configuration file is missing, unreadable or inconsistent."""
+
+    key = "config.invalid"
+    exit_code = 50

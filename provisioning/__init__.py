@@ -1,0 +1,1 @@
+"""Technician tools: enrol a kiosk, find and test its devices, install it as a service."""

@@ -1,0 +1,1 @@
+"""Sub-commands of ``kiosk-provision``; each module registers one (see ``kiosk.cli_support``)."""

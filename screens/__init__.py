@@ -1,0 +1,1 @@
+"""The Kivy touchscreen front end: one module and one .kv file per screen."""
