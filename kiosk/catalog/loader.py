@@ -1,0 +1,434 @@
+"""Load and check the catalog folder, reporting every problem as ``file:line: reason``.
+
+Layout: ``pages.yaml`` (form topics), ``fields.yaml`` (the shared field library),
+``items/*.yaml`` (事项) and ``scenarios/*.yaml`` (the new-enterprise flow and the 一件事).
+A scenario may ``extend`` another: it starts with that scenario's questions and items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+
+from kiosk.catalog.expressions import Expression, ExpressionError, parse
+from kiosk.catalog.models import (
+    CAPTURE_KINDS,
+    FIELD_TYPES,
+    KEYBOARD_FOR_TYPE,
+    SCENARIO_KINDS,
+    Catalog,
+    Field,
+    Item,
+    ItemRef,
+    Material,
+    Option,
+    Page,
+    Question,
+    Scenario,
+    Text,
+)
+from kiosk.catalog.yaml_lines import LocatedDict, LocatedList, load_located
+from kiosk.errors import CatalogError
+from kiosk.paths import ASSETS
+
+DEFAULT_DIR = ASSETS / "catalog"
+KEYBOARDS = frozenset({"pinyin", "ascii", "number", "idcard"})
+DEVICES = frozenset({"idcard", "camera", "printer"})
+
+
+class _Problems(list[str]):
+    def add(self, where: str, reason: str) -> None:
+        self.append(f"{where}: {reason}")
+
+
+class _Builder:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems = _Problems()
+        self.catalog = Catalog()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def read_list(self, path: Path) -> list[LocatedDict]:
+        try:
+            data = load_located(path, self.display(path))
+        except ValueError as error:
+            self.problems.append(str(error))
+            return []
+        if data is None:
+            return []
+        if not isinstance(data, LocatedList):
+            self.problems.add(f"{self.display(path)}:1", "expected a list of entries")
+            return []
+        entries = []
+        for entry in data:
+            if isinstance(entry, LocatedDict):
+                entries.append(entry)
+            else:
+                self.problems.add(data.where(), f"expected a mapping, got {entry!r}")
+        return entries
+
+    def files(self, folder: str) -> Iterable[Path]:
+        return sorted((self.root / folder).glob("*.yaml"))
+
+    # -- small typed getters -----------------------------------------------------------------------
+
+    def text(self, entry: LocatedDict, key: str, *, required: bool = True) -> Text:
+        value = entry.get(key)
+        if value is None:
+            if required:
+                self.problems.add(entry.where(), f"missing {key!r}")
+            return Text("")
+        if isinstance(value, str):
+            return Text(value)
+        if isinstance(value, LocatedDict) and isinstance(value.get("zh"), str):
+            unknown = set(value) - {"zh", "en"}
+            if unknown:
+                self.problems.add(value.where(), f"{key}: unknown language(s) {sorted(unknown)}")
+            return Text(value["zh"], str(value.get("en", "")))
+        self.problems.add(entry.where(key), f"{key!r} must be text or {{zh: ..., en: ...}}")
+        return Text("")
+
+    def ident(self, entry: LocatedDict, key: str = "id") -> str:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value:
+            self.problems.add(entry.where(key), f"missing or empty {key!r}")
+            return ""
+        return value
+
+    def expression(self, entry: LocatedDict, key: str) -> Expression | None:
+        if key not in entry:
+            return None
+        try:
+            return parse(entry[key])
+        except ExpressionError as error:
+            self.problems.add(entry.where(key), f"bad expression in {key!r}: {error}")
+            return None
+
+    def options(self, entry: LocatedDict) -> tuple[Option, ...]:
+        raw = entry.get("options") or []
+        if not isinstance(raw, list):
+            self.problems.add(entry.where("options"), "'options' must be a list")
+            return ()
+        options, seen = [], set()
+        for option in raw:
+            if not isinstance(option, LocatedDict):
+                self.problems.add(entry.where("options"), f"option must be a mapping: {option!r}")
+                continue
+            value = str(option.get("value", ""))
+            if not value:
+                self.problems.add(option.where(), "option without 'value'")
+            elif value in seen:
+                self.problems.add(option.where("value"), f"duplicate option value {value!r}")
+            seen.add(value)
+            options.append(Option(value, self.text(option, "label")))
+        return tuple(options)
+
+    def check_keys(self, entry: LocatedDict, allowed: set[str]) -> None:
+        for key in entry:
+            if key not in allowed:
+                self.problems.add(entry.where(key), f"unknown key {key!r}")
+
+    # -- building ----------------------------------------------------------------------------------
+
+    def pages(self) -> None:
+        path = self.root / "pages.yaml"
+        if not path.exists():
+            self.problems.add(self.display(path) + ":1", "missing file")
+            return
+        for order, entry in enumerate(self.read_list(path)):
+            self.check_keys(entry, {"id", "title"})
+            page_id = self.ident(entry)
+            if page_id in self.catalog.pages:
+                self.problems.add(entry.where("id"), f"duplicate page id {page_id!r}")
+            self.catalog.pages[page_id] = Page(page_id, self.text(entry, "title"), order)
+
+    def field(self, entry: LocatedDict) -> Field | None:
+        self.check_keys(
+            entry, {"id", "type", "label", "help", "page", "required", "when", "options", "rules", "keyboard"}
+        )
+        field_id, kind = self.ident(entry), entry.get("type")
+        if kind not in FIELD_TYPES:
+            self.problems.add(entry.where("type"), f"unknown field type {kind!r}")
+            return None
+        page = entry.get("page")
+        if page not in self.catalog.pages:
+            self.problems.add(entry.where("page"), f"unknown page {page!r}")
+        options = self.options(entry)
+        if kind == "yesno" and not options:
+            options = (Option("yes", Text("是", "Yes")), Option("no", Text("否", "No")))
+        if kind == "choice" and not options:
+            self.problems.add(entry.where(), f"choice field {field_id!r} has no options")
+        rules = entry.get("rules") or {}
+        if not isinstance(rules, dict):
+            self.problems.add(entry.where("rules"), "'rules' must be a mapping")
+            rules = {}
+        keyboard = entry.get("keyboard", KEYBOARD_FOR_TYPE.get(str(kind), "pinyin"))
+        if keyboard not in KEYBOARDS:
+            self.problems.add(entry.where("keyboard"), f"unknown keyboard {keyboard!r}")
+        return Field(
+            id=field_id,
+            type=str(kind),
+            label=self.text(entry, "label"),
+            help=self.text(entry, "help", required=False),
+            page=str(page),
+            required=self.expression(entry, "required"),
+            when=self.expression(entry, "when"),
+            options=options,
+            rules=tuple(sorted((str(k), v) for k, v in rules.items())),
+            keyboard=str(keyboard),
+            source=entry.where(),
+        )
+
+    def field_library(self) -> None:
+        path = self.root / "fields.yaml"
+        if not path.exists():
+            return
+        for entry in self.read_list(path):
+            built = self.field(entry)
+            if built is None:
+                continue
+            if built.id in self.catalog.fields:
+                self.problems.add(entry.where("id"), f"duplicate field id {built.id!r}")
+            self.catalog.fields[built.id] = built
+
+    def inline_fields(self, entry: LocatedDict, defined: dict[str, Field]) -> None:
+        """First pass: every field an item defines inline, checked against other definitions."""
+        for ref in entry.get("fields") or []:
+            if isinstance(ref, str):
+                continue
+            if not isinstance(ref, LocatedDict):
+                self.problems.add(entry.where("fields"), f"field must be an id or a mapping: {ref!r}")
+                continue
+            built = self.field(ref)
+            if built is None:
+                continue
+            earlier = defined.get(built.id) or self.catalog.fields.get(built.id)
+            if earlier is not None and earlier.signature() != built.signature():
+                self.problems.add(
+                    ref.where("id"), f"field {built.id!r} is defined differently at {earlier.source}"
+                )
+            defined.setdefault(built.id, built)
+
+    def item_fields(self, entry: LocatedDict, defined: dict[str, Field]) -> tuple[Field, ...]:
+        """Second pass: an item's fields, a plain id naming a library or inline definition."""
+        result: list[Field] = []
+        for ref in entry.get("fields") or []:
+            field_id = ref if isinstance(ref, str) else ref.get("id") if isinstance(ref, dict) else None
+            found = self.catalog.fields.get(field_id) or defined.get(field_id) if field_id else None
+            if found is None:
+                if isinstance(ref, str):
+                    self.problems.add(entry.where("fields"), f"unknown field {ref!r}")
+                continue
+            result.append(found)
+        ids = [f.id for f in result]
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            self.problems.add(entry.where("fields"), f"field {duplicate!r} listed twice")
+        return tuple(result)
+
+    def materials(self, entry: LocatedDict) -> tuple[Material, ...]:
+        result = []
+        for raw in entry.get("materials") or []:
+            if not isinstance(raw, LocatedDict):
+                self.problems.add(entry.where("materials"), f"material must be a mapping: {raw!r}")
+                continue
+            self.check_keys(raw, {"id", "name", "original", "copies", "when", "capture", "help"})
+            capture = raw.get("capture", "document")
+            if capture is not None and capture not in CAPTURE_KINDS:
+                self.problems.add(raw.where("capture"), f"unknown capture kind {capture!r}")
+            copies = raw.get("copies", 1)
+            if not isinstance(copies, int) or copies < 0:
+                self.problems.add(raw.where("copies"), "'copies' must be a whole number ≥ 0")
+                copies = 1
+            result.append(
+                Material(
+                    id=self.ident(raw),
+                    name=self.text(raw, "name"),
+                    original=bool(raw.get("original", False)),
+                    copies=copies,
+                    when=self.expression(raw, "when"),
+                    capture=capture,
+                    help=self.text(raw, "help", required=False),
+                )
+            )
+        return tuple(result)
+
+    def items(self) -> None:
+        defined: dict[str, Field] = {}
+        entries = [entry for path in self.files("items") for entry in self.read_list(path)]
+        for entry in entries:
+            self.inline_fields(entry, defined)
+        for entry in entries:
+            self.check_keys(
+                entry,
+                {"id", "title", "department", "legal_days", "promised_days", "fee", "applies_when",
+                 "fields", "materials"},
+            )
+            item_id = self.ident(entry)
+            if item_id in self.catalog.items:
+                self.problems.add(entry.where("id"), f"duplicate item id {item_id!r}")
+            legal, promised = entry.get("legal_days"), entry.get("promised_days")
+            if legal is not None and not isinstance(legal, int):
+                self.problems.add(entry.where("legal_days"), "'legal_days' must be a whole number")
+            if promised is not None and not isinstance(promised, int | float):
+                self.problems.add(entry.where("promised_days"), "'promised_days' must be a number")
+            fee = self.text(entry, "fee", required=False)
+            self.catalog.items[item_id] = Item(
+                id=item_id,
+                title=self.text(entry, "title"),
+                department=self.text(entry, "department"),
+                legal_days=legal if isinstance(legal, int) else None,
+                promised_days=float(promised) if isinstance(promised, int | float) else None,
+                fee=fee if fee.zh else Text("免费", "Free"),
+                applies=self.expression(entry, "applies_when"),
+                fields=self.item_fields(entry, defined),
+                materials=self.materials(entry),
+                source=entry.where(),
+            )
+
+    def questions(self, entry: LocatedDict) -> list[Question]:
+        result = []
+        for raw in entry.get("questions") or []:
+            if not isinstance(raw, LocatedDict):
+                self.problems.add(entry.where("questions"), f"question must be a mapping: {raw!r}")
+                continue
+            self.check_keys(raw, {"id", "text", "help", "options", "when"})
+            options = self.options(raw)
+            if len(options) < 2:
+                self.problems.add(raw.where(), "a 情形 question needs at least two options")
+            result.append(
+                Question(
+                    id=self.ident(raw),
+                    text=self.text(raw, "text"),
+                    options=options,
+                    help=self.text(raw, "help", required=False),
+                    when=self.expression(raw, "when"),
+                )
+            )
+        return result
+
+    def item_refs(self, entry: LocatedDict) -> list[ItemRef]:
+        refs = []
+        for raw in entry.get("items") or []:
+            when = None
+            if isinstance(raw, LocatedDict):
+                self.check_keys(raw, {"item", "when"})
+                when = self.expression(raw, "when")
+                raw_id = raw.get("item")
+            else:
+                raw_id = raw
+            item = self.catalog.items.get(str(raw_id))
+            if item is None:
+                self.problems.add(entry.where("items"), f"unknown item {raw_id!r}")
+                continue
+            refs.append(ItemRef(item, when))
+        return refs
+
+    def scenarios(self) -> None:
+        entries = [e for path in self.files("scenarios") for e in self.read_list(path)]
+        for entry in entries:
+            self.check_keys(
+                entry,
+                {"id", "kind", "title", "summary", "icon", "keywords", "questions", "items", "extends",
+                 "needs_devices"},
+            )
+            scenario_id = self.ident(entry)
+            if scenario_id in self.catalog.scenarios:
+                self.problems.add(entry.where("id"), f"duplicate scenario id {scenario_id!r}")
+            kind = entry.get("kind")
+            if kind not in SCENARIO_KINDS:
+                self.problems.add(entry.where("kind"), f"kind must be one of {sorted(SCENARIO_KINDS)}")
+            questions, refs = self.questions(entry), self.item_refs(entry)
+            base_id = entry.get("extends")
+            if base_id is not None:
+                base = self.catalog.scenarios.get(base_id)
+                if base is None:
+                    self.problems.add(entry.where("extends"), f"unknown scenario {base_id!r} (define it earlier)")
+                else:
+                    questions = list(base.questions) + questions
+                    refs = list(base.items) + refs
+            devices = tuple(entry.get("needs_devices") or ("idcard",))
+            for device in devices:
+                if device not in DEVICES:
+                    self.problems.add(entry.where("needs_devices"), f"unknown device {device!r}")
+            title = self.text(entry, "title")
+            scenario = Scenario(
+                id=scenario_id,
+                kind=str(kind),
+                title=title,
+                summary=self.text(entry, "summary", required=False),
+                icon=str(entry.get("icon", scenario_id)),
+                keywords=tuple(str(k) for k in entry.get("keywords") or ()),
+                initials="".join(lazy_pinyin(title.zh, style=Style.FIRST_LETTER)).lower(),
+                questions=tuple(questions),
+                items=tuple(refs),
+                needs_devices=devices,
+                source=entry.where(),
+            )
+            self.check_scenario(scenario, entry)
+            self.catalog.scenarios[scenario_id] = scenario
+
+    def check_scenario(self, scenario: Scenario, entry: LocatedDict) -> None:
+        """Duplicate questions, unknown names in expressions, conflicting merged fields."""
+        question_ids = [q.id for q in scenario.questions]
+        for duplicate in sorted({q for q in question_ids if question_ids.count(q) > 1}):
+            self.problems.add(entry.where("questions"), f"question {duplicate!r} asked twice")
+        field_ids = {f.id for ref in scenario.items for f in ref.item.fields}
+        known = set(question_ids) | field_ids
+        merged: dict[str, Field] = {}
+
+        def check(expression: Expression | None, where: str) -> None:
+            if expression is not None:
+                for name in sorted(expression.names - known):
+                    self.problems.add(where, f"expression {expression.source!r} uses unknown name {name!r}")
+
+        for question in scenario.questions:
+            check(question.when, entry.where("questions"))
+        materials: dict[str, tuple[Material, Item]] = {}
+        for ref in scenario.items:
+            check(ref.when, entry.where("items"))
+            check(ref.item.applies, ref.item.source)
+            for material in ref.item.materials:
+                check(material.when, ref.item.source)
+                first = materials.setdefault(material.id, (material, ref.item))
+                if first[0].name != material.name or first[0].capture != material.capture:
+                    self.problems.add(
+                        ref.item.source,
+                        f"material {material.id!r} differs from its definition in item {first[1].id!r}",
+                    )
+            for item_field in ref.item.fields:
+                check(item_field.when, item_field.source)
+                check(item_field.required, item_field.source)
+                earlier = merged.setdefault(item_field.id, item_field)
+                if earlier.signature() != item_field.signature():
+                    self.problems.add(
+                        item_field.source,
+                        f"field {item_field.id!r} conflicts with {earlier.source} in scenario {scenario.id!r}",
+                    )
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Load and check the catalog; raises :class:`CatalogError` listing every problem."""
+    root = Path(path) if path is not None else DEFAULT_DIR
+    if not root.is_dir():
+        raise CatalogError([f"{root}: not a catalog folder"])
+    builder = _Builder(root)
+    builder.pages()
+    builder.field_library()
+    builder.items()
+    builder.scenarios()
+    if not builder.catalog.scenarios and not builder.problems:
+        builder.problems.add(f"{builder.display(root / 'scenarios')}:1", "no scenarios defined")
+    if builder.problems:
+        raise CatalogError(list(builder.problems))
+    return builder.catalog
+
+

@@ -1,0 +1,348 @@
+"""The flow engine: a scenario plus a citizen's answers becomes one form, one set of materials
+and one submission (一次告知、一表申请、一套材料、一窗受理).
+
+Headless: the screens drive it, and so do ``kiosk flow walk`` and the tests. It holds personal
+data for one session only; :meth:`Flow.wipe` forgets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kiosk import validators
+from kiosk.catalog import Catalog, Field, Item, Material, Page, Question, Scenario
+from kiosk.catalog.expressions import Expression
+from kiosk.errors import FlowError, ValidationError
+from kiosk.reference import make_reference
+
+SCHEMA = "kiosk.submission/1"
+SUMMARY = "summary"
+MATERIALS = "materials"
+
+
+@dataclass(frozen=True)
+class MaterialNeed:
+    """One document to collect once, however many items need it."""
+
+    material: Material
+    items: tuple[Item, ...]
+    original: bool
+    copies: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    field: Field
+    display: str | None  # None: an optional answer left empty (shown as 未填写)
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    page: Page
+    rows: tuple[SummaryRow, ...]
+
+
+@dataclass
+class Flow:
+    catalog: Catalog
+    scenario_id: str
+    today: dt.date = field(default_factory=dt.date.today)
+    situation: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+    attachments: dict[str, list[bytes]] = field(default_factory=dict)
+    changing: str | None = None  # the field being changed from the summary page
+    identity: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.scenario_id not in self.catalog.scenarios:
+            raise FlowError(f"unknown scenario {self.scenario_id!r}", key="flow.unknown_scenario")
+        self.scenario: Scenario = self.catalog.scenarios[self.scenario_id]
+        self.submission_id = uuid.uuid4().hex
+        self.reference = make_reference(self.submission_id, self.today)
+
+    # -- 情形 questions ----------------------------------------------------------------------------
+
+    def _holds(self, expression: Expression | None, default: bool = True) -> bool:
+        return default if expression is None else expression.holds(self.values())
+
+    def values(self) -> dict[str, Any]:
+        """The namespace catalog expressions see: 情形 answers and form answers together."""
+        return {**self.answers, **self.situation}
+
+    def questions(self) -> list[Question]:
+        return [q for q in self.scenario.questions if self._holds(q.when)]
+
+    def next_question(self) -> Question | None:
+        return next((q for q in self.questions() if q.id not in self.situation), None)
+
+    def answer(self, question_id: str, value: str) -> None:
+        question = next((q for q in self.questions() if q.id == question_id), None)
+        if question is None:
+            raise FlowError(f"question {question_id!r} is not asked now", key="flow.no_such_question")
+        if value not in {o.value for o in question.options}:
+            raise FlowError(f"{value!r} is not an answer to {question_id!r}", key="flow.bad_answer")
+        self.situation[question_id] = value
+        self._forget_hidden_questions()
+
+    def back_question(self) -> Question | None:
+        """Un-answer the most recent answer and return its question (None at the start)."""
+        if not self.situation:
+            return None
+        question_id = next(reversed(self.situation))
+        del self.situation[question_id]
+        return next(q for q in self.scenario.questions if q.id == question_id)
+
+    def _forget_hidden_questions(self) -> None:
+        while True:
+            visible = {q.id for q in self.questions()}
+            hidden = [q for q in self.situation if q not in visible]
+            if not hidden:
+                return
+            for question_id in hidden:
+                del self.situation[question_id]
+
+    @property
+    def questions_done(self) -> bool:
+        return self.next_question() is None
+
+    # -- what applies --------------------------------------------------------------------------------
+
+    def items(self) -> list[Item]:
+        seen: dict[str, Item] = {}
+        for ref in self.scenario.items:
+            if ref.item.id not in seen and self._holds(ref.when) and self._holds(ref.item.applies):
+                seen[ref.item.id] = ref.item
+        return list(seen.values())
+
+    def fields(self) -> list[Field]:
+        """The merged form: each field id once, in item order, only those shown now."""
+        merged: dict[str, Field] = {}
+        for item in self.items():
+            for item_field in item.fields:
+                merged.setdefault(item_field.id, item_field)
+        return [f for f in merged.values() if self._holds(f.when)]
+
+    def pages(self) -> list[Page]:
+        by_page: dict[str, list[Field]] = {}
+        for form_field in self.fields():
+            by_page.setdefault(form_field.page, []).append(form_field)
+        pages = [self.catalog.pages[page_id] for page_id in by_page]
+        return sorted(pages, key=lambda p: p.order)
+
+    def page_fields(self, page_id: str) -> list[Field]:
+        return [f for f in self.fields() if f.page == page_id]
+
+    def field(self, field_id: str) -> Field:
+        for form_field in self.fields():
+            if form_field.id == field_id:
+                return form_field
+        raise FlowError(f"field {field_id!r} is not on the form", key="flow.no_such_field")
+
+    def required(self, form_field: Field) -> bool:
+        return self._holds(form_field.required, default=True)
+
+    def materials(self) -> list[MaterialNeed]:
+        merged: dict[str, tuple[Material, list[Item]]] = {}
+        for item in self.items():
+            for material in item.materials:
+                if self._holds(material.when):
+                    merged.setdefault(material.id, (material, []))[1].append(item)
+        needs = []
+        for material_id, (material, items) in merged.items():
+            versions = [m for i in items for m in i.materials if m.id == material_id]
+            needs.append(
+                MaterialNeed(
+                    material=material,
+                    items=tuple(items),
+                    original=any(m.original for m in versions),
+                    copies=max(m.copies for m in versions),
+                )
+            )
+        return needs
+
+    # -- answers -------------------------------------------------------------------------------------
+
+    def set(self, field_id: str, value: Any) -> ValidationError | None:
+        """Store an answer; returns the validation problem, if any (the raw value is kept)."""
+        form_field = self.field(field_id)
+        self.answers[field_id] = value
+        try:
+            normalised = self._validate(form_field)
+        except ValidationError as error:
+            return error
+        if normalised is not None:
+            self.answers[field_id] = normalised
+        return None
+
+    def prefill(self, record: Any) -> None:
+        """Fill ``applicant.*`` from an identity record (or a mapping of field id to value).
+
+        Identification comes before the 情形 questions, so everything the card gives is kept;
+        only the fields the form ends up asking reach the submission.
+        """
+        values = record.prefill() if hasattr(record, "prefill") else dict(record)
+        self.answers.update(values)
+        self.identity = dict(values)
+
+    def _validate(self, form_field: Field) -> Any:
+        value = self.answers.get(form_field.id)
+        empty = value is None or (isinstance(value, str | list) and not value)
+        if empty:
+            if self.required(form_field):
+                raise ValidationError("validation.required", form_field.id)
+            return None
+        try:
+            if form_field.type in validators.CROSS_FIELD:
+                return validators.CROSS_FIELD[form_field.type](value, self.values())
+            if form_field.type in ("choice", "yesno"):
+                if str(value) not in {o.value for o in form_field.options}:
+                    raise ValidationError("validation.choice.unknown")
+                return str(value)
+            return validators.BY_TYPE[form_field.type](value, form_field.rule_map)
+        except ValidationError as error:
+            error.field = form_field.id
+            raise
+
+    def page_errors(self, page_id: str) -> dict[str, ValidationError]:
+        errors = {}
+        for form_field in self.page_fields(page_id):
+            try:
+                normalised = self._validate(form_field)
+            except ValidationError as error:
+                errors[form_field.id] = error
+            else:
+                if normalised is not None:
+                    self.answers[form_field.id] = normalised
+        return errors
+
+    def errors(self) -> dict[str, ValidationError]:
+        errors: dict[str, ValidationError] = {}
+        for page in self.pages():
+            errors.update(self.page_errors(page.id))
+        return errors
+
+    # -- navigation through the form ------------------------------------------------------------------
+
+    def first_page(self) -> str:
+        pages = self.pages()
+        return pages[0].id if pages else MATERIALS
+
+    def start_change(self, field_id: str) -> str:
+        """From the summary: go to the page that asks ``field_id``; come back after it."""
+        self.changing = field_id
+        return self.field(field_id).page
+
+    def after_page(self, page_id: str) -> str:
+        """Where to go once ``page_id`` is valid: the next page, materials, or back to the summary."""
+        if self.changing is not None:
+            self.changing = None
+            # A change can reveal new questions on later pages; ask those first.
+            missing = [p.id for p in self.pages() if self.page_errors(p.id)]
+            return missing[0] if missing else SUMMARY
+        ids = [p.id for p in self.pages()]
+        position = ids.index(page_id) if page_id in ids else len(ids) - 1
+        return ids[position + 1] if position + 1 < len(ids) else MATERIALS
+
+    # -- materials -----------------------------------------------------------------------------------
+
+    def attach(self, material_id: str, pages: list[bytes]) -> None:
+        if material_id not in {need.material.id for need in self.materials()}:
+            raise FlowError(f"material {material_id!r} is not needed", key="flow.no_such_material")
+        self.attachments[material_id] = list(pages)
+
+    def missing_materials(self) -> list[MaterialNeed]:
+        return [
+            need
+            for need in self.materials()
+            if need.material.capture is not None and not self.attachments.get(need.material.id)
+        ]
+
+    # -- check your answers and the submission --------------------------------------------------------
+
+    def display(self, form_field: Field, lang: str = "zh_CN") -> str | None:
+        value = self.answers.get(form_field.id)
+        if value is None or value == "" or value == []:
+            return None
+        if form_field.options:
+            label = next((o.label for o in form_field.options if o.value == str(value)), None)
+            return label.get(lang) if label else str(value)
+        if form_field.type == "shareholders" and isinstance(value, list):
+            unit = "万元" if lang.startswith("zh") else "×10k yuan"
+            return "; ".join(f"{h.get('name', '')} {h.get('amount', '')}{unit}" for h in value)
+        return str(value)
+
+    def summary(self, lang: str = "zh_CN") -> list[SummarySection]:
+        return [
+            SummarySection(page, tuple(SummaryRow(f, self.display(f, lang)) for f in self.page_fields(page.id)))
+            for page in self.pages()
+        ]
+
+    def submission(self, kiosk_id: str, location: str, now: dt.datetime | None = None) -> dict[str, Any]:
+        """The submission document; raises ValidationError when answers or materials are missing."""
+        errors = self.errors()
+        if errors:
+            error = ValidationError("validation.form_incomplete", count=len(errors))
+            error.errors = errors  # type: ignore[attr-defined]
+            raise error
+        missing = self.missing_materials()
+        if missing:
+            error = ValidationError("validation.materials_missing", count=len(missing))
+            error.missing = [need.material.id for need in missing]  # type: ignore[attr-defined]
+            raise error
+        now = now or dt.datetime.now().astimezone()
+        answers = {f.id: _jsonable(self.answers.get(f.id)) for f in self.fields()}
+        return {
+            "schema": SCHEMA,
+            "id": self.submission_id,
+            "reference": self.reference,
+            "created_at": now.isoformat(timespec="seconds"),
+            "kiosk": {"id": kiosk_id, "location": location},
+            "scenario": {"id": self.scenario.id, "kind": self.scenario.kind, "title": self.scenario.title.zh},
+            "situation": dict(self.situation),
+            "items": [
+                {
+                    "id": item.id,
+                    "title": item.title.zh,
+                    "department": item.department.zh,
+                    "legal_days": item.legal_days,
+                    "promised_days": item.promised_days,
+                }
+                for item in self.items()
+            ],
+            "answers": answers,
+            "materials": [
+                {
+                    "id": need.material.id,
+                    "name": need.material.name.zh,
+                    "original": need.original,
+                    "copies": need.copies,
+                    "pages": len(self.attachments.get(need.material.id, [])),
+                    "items": [item.id for item in need.items],
+                }
+                for need in self.materials()
+            ],
+            "delivery": {
+                "method": self.situation.get("delivery", "pickup"),
+                "address": answers.get("delivery.address"),
+            },
+        }
+
+    def wipe(self) -> None:
+        """Forget everything the citizen gave: answers, 情形, identity and captured pages."""
+        self.answers.clear()
+        self.situation.clear()
+        self.attachments.clear()
+        self.identity = {}
+        self.changing = None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
