@@ -302,6 +302,11 @@ class Flow:
             "created_at": now.isoformat(timespec="seconds"),
             "kiosk": {"id": kiosk_id, "location": location},
             "scenario": {"id": self.scenario.id, "kind": self.scenario.kind, "title": self.scenario.title.zh},
+            "applicant": {
+                key: _jsonable(self.answers.get(key, value))
+                for key, value in self.identity.items()
+                if key.startswith("applicant.")
+            },
             "situation": dict(self.situation),
             "items": [
                 {

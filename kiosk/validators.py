@@ -275,7 +275,7 @@ def shareholders(value: Any, answers: Mapping[str, Any] | None = None) -> list[d
             amount = money(holder.get("amount"))
             deadline = date(holder.get("deadline"))
         except ValidationError as error:
-            raise _fail("shareholders", "row_invalid", n=index, reason=error.key) from None
+            raise _fail("shareholders", "row_invalid", n=index, cause=error.key) from None
         if number in seen:
             raise _fail("shareholders", "duplicate", n=index)
         seen.add(number)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
 from kiosk.catalog.expressions import Expression, ExpressionError, parse
 from kiosk.catalog.models import (
     CAPTURE_KINDS,
@@ -367,7 +365,6 @@ class _Builder:
                 summary=self.text(entry, "summary", required=False),
                 icon=str(entry.get("icon", scenario_id)),
                 keywords=tuple(str(k) for k in entry.get("keywords") or ()),
-                initials="".join(lazy_pinyin(title.zh, style=Style.FIRST_LETTER)).lower(),
                 questions=tuple(questions),
                 items=tuple(refs),
                 needs_devices=devices,

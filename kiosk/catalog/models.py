@@ -6,6 +6,7 @@ Built by :mod:`kiosk.catalog.loader` from the YAML under ``assets/catalog``; imm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from kiosk.catalog.expressions import Expression
@@ -135,11 +136,20 @@ class Scenario:
     summary: Text
     icon: str
     keywords: tuple[str, ...]
-    initials: str
     questions: tuple[Question, ...]
     items: tuple[ItemRef, ...]
     needs_devices: tuple[str, ...] = ("idcard",)
     source: str = ""
+
+    @cached_property
+    def initials(self) -> str:
+        """Pinyin initials of the title (我要开餐馆 → wykcg), for the home screen's search.
+
+        Computed on first use: pypinyin's phrase tables take half a second to import.
+        """
+        from pypinyin import Style, lazy_pinyin
+
+        return "".join(lazy_pinyin(self.title.zh, style=Style.FIRST_LETTER)).lower()
 
 
 @dataclass
