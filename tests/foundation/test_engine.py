@@ -226,3 +226,17 @@ def test_reference_check_character_catches_single_changes_and_swaps():
             if char != body[i]:
                 changed = body[:i] + char + body[i + 1 :]
                 assert not is_valid_reference(reference[:13] + changed + reference[18:])
+
+
+@pytest.mark.parametrize("scenario_id", ["new_enterprise", "open_hotel", "newborn", "close_enterprise"])
+def test_submission_matches_its_versioned_json_schema(scenario_id):
+    import jsonschema
+
+    from kiosk.paths import ASSETS
+
+    schema = json.loads((ASSETS / "schemas" / "submission-1.schema.json").read_text())
+    _, document = walk(scenario_id, seed=21)
+    jsonschema.validate(document, schema)
+    document["reference"] = "GJZ-1-2-3"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
