@@ -1,6 +1,7 @@
 """The runtime's branches of the exception tree rooted at :class:`KioskError`.
 
-Exit codes: device 10, catalog 20, validation 30, central 40, config 50, session 60.
+Exit codes: device 10, catalog 20, validation 30 (flow 31), central 40, config 50, session 60,
+pinyin input 70, speech 71.
 """
 
 from __future__ import annotations

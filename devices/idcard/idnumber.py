@@ -72,6 +72,8 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 class TestPerson:
     """A generated person: never a real one, but with a valid check digit."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     id_number: str
     sex: str  # "1" male, "2" female

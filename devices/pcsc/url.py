@@ -1,0 +1,41 @@
+"""``pcsc://`` transport URLs: which reader a driver should use.
+
+``pcsc://`` means the first reader pcscd lists; ``pcsc://<text>`` the first reader whose name
+contains ``<text>`` (case-insensitive), e.g. ``pcsc://Virtual PCD 00 00`` or ``pcsc://ACR122``.
+Spaces may be written as-is or as ``%20``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import unquote
+
+from devices.errors import DeviceError
+from devices.pcsc.errors import ReaderNotFound
+
+SCHEME = "pcsc://"
+
+
+class BadPcscUrl(DeviceError):
+    key = "pcsc.bad_url"
+
+
+def parse_pcsc_url(url: str) -> str | None:
+    """The reader-name substring of a URL, or None for "the first reader"."""
+    if not url.lower().startswith(SCHEME):
+        raise BadPcscUrl(f"not a pcsc:// URL: {url!r}", url=url)
+    hint = unquote(url[len(SCHEME) :]).strip().rstrip("/")
+    return hint or None
+
+
+def pick_reader(hint: str | None, names: Sequence[str]) -> str:
+    """The reader ``hint`` selects among ``names``; ReaderNotFound when none does."""
+    if not names:
+        raise ReaderNotFound("pcscd lists no reader")
+    if hint is None:
+        return names[0]
+    wanted = hint.casefold()
+    for name in names:
+        if wanted in name.casefold():
+            return name
+    raise ReaderNotFound(f"no reader matches {hint!r}; pcscd lists: {', '.join(names)}")

@@ -1,0 +1,24 @@
+"""Errors of the pinyin input engine: librime missing, or our dictionary failing to build."""
+
+from __future__ import annotations
+
+from devices.errors import KioskError
+
+
+class ImeError(KioskError):
+    """Chinese input cannot be offered; the screen falls back to the English keyboard."""
+
+    key = "ime.error"
+    exit_code = 70
+
+
+class ImeUnavailable(ImeError):
+    """librime (``librime1``) or its data (``rime-data-luna-pinyin``) is not installed."""
+
+    key = "ime.unavailable"
+
+
+class ImeBuildError(ImeError):
+    """``rime_deployer`` could not build our dictionary into the cache folder."""
+
+    key = "ime.build_failed"

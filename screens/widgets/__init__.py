@@ -1,0 +1,1 @@
+"""Reusable Kivy widgets shared by the screens (the on-screen keyboard)."""
