@@ -1,0 +1,31 @@
+"""Fixtures for the printer tests: a TCP simulator on 127.0.0.1 and a driver connected to it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# pytest's "prepend" import mode puts tests/ on sys.path, where tests/devices/ would be taken for
+# the namespace package ``devices``; the project root on sys.path makes the real package win.
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.append(_ROOT)
+
+from devices.printer.driver import ReceiptPrinter  # noqa: E402
+from devices.printer.simulator import PrinterSimulator  # noqa: E402
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[PrinterSimulator]:
+    simulator = PrinterSimulator("58", png_dir=tmp_path).start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def printer(sim: PrinterSimulator) -> Iterator[ReceiptPrinter]:
+    with ReceiptPrinter(sim.url + "&timeout=1") as p:
+        yield p

@@ -1,0 +1,59 @@
+"""``kiosk-provision printer test|status`` end to end against the simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk import config as kiosk_config
+from provisioning.cli import main
+
+
+@pytest.fixture(autouse=True)
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KIOSK_STATE", str(tmp_path))
+    cfg = kiosk_config.Config(kiosk_id="GJZ-24H-09")
+    kiosk_config.save(cfg, tmp_path)
+    return tmp_path
+
+
+def test_self_test_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["printer", "test", "--url", f"sim://printer?width=58&png_dir={tmp_path}"]) == 0
+    out = capsys.readouterr().out
+    assert "state:   ok (printer.ready)" in out
+    assert "打印机自检页" in out and "GJZ-24H-09" in out and "127.0.0.1" in out
+    assert "[QR kiosk:GJZ-24H-09@" in out
+    assert (tmp_path / "job-001.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "expected"),
+    [
+        ("sim://printer", 0, "ok (printer.ready)"),
+        ("sim://printer?paper=near_end", 0, "degraded (printer.paper_near_end)"),
+        ("sim://printer?paper=out", 10, "fault (printer.paper_out) The printer is out of paper."),
+        ("socket://127.0.0.1:9?timeout=1", 10, "absent (printer.absent)"),
+    ],
+)
+def test_status(capsys: pytest.CaptureFixture[str], url: str, code: int, expected: str) -> None:
+    assert main(["printer", "status", "--url", url]) == code
+    assert expected in capsys.readouterr().out
+
+
+def test_status_uses_the_configured_url(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    kiosk_config.save(
+        kiosk_config.Config(devices=kiosk_config.Devices(printer="sim://printer?cover=open")), state
+    )
+    assert main(["printer", "status"]) == 10
+    assert "printer.cover_open" in capsys.readouterr().out
+
+
+def test_test_page_on_a_faulty_printer_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "test", "--url", "sim://printer?cover=open"]) == 10
+    assert "error: The printer cover is open." in capsys.readouterr().err
+
+
+def test_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "status", "--url", "lpt://1"]) == 2
+    assert "The printer URL is not usable" in capsys.readouterr().err
