@@ -1,0 +1,87 @@
+"""The live preview: a worker thread that reads preview frames, finds the page and judges it,
+and hands each result to a callback (the UI re-posts it to its own thread). Starting and
+stopping never block the caller beyond a bounded join."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from devices.camera.detect import Detection
+from devices.camera.errors import CameraError
+from devices.camera.quality import QualityReport
+
+if TYPE_CHECKING:
+    from devices.camera.camera import DocumentCamera
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """One preview result; corners are in the preview frame's pixels."""
+
+    index: int
+    frame: np.ndarray
+    detection: Detection | None
+    quality: QualityReport
+    steadiness: float
+
+    @property
+    def ready_to_capture(self) -> bool:
+        """The page is found, good enough and has held still: the UI may auto-capture."""
+        return self.quality.ok and self.steadiness >= 1.0
+
+
+PreviewCallback = Callable[[PreviewFrame], None]
+
+
+class PreviewWorker:
+    def __init__(self, camera: DocumentCamera, callback: PreviewCallback, fps: float = 15.0,
+                 reconnect_interval: float = 2.0) -> None:
+        self._camera = camera
+        self._callback = callback
+        self._period = 1.0 / fps if fps > 0 else 0.0
+        self._reconnect_interval = reconnect_interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="camera-preview", daemon=True)
+        self.frames = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Ask the worker to end and wait up to ``timeout``; True when it has ended."""
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            if not self._camera.status.usable:
+                if not self._camera.reconnect():
+                    self._stop.wait(self._reconnect_interval)
+                continue
+            try:
+                result = self._camera.preview_once()
+            except CameraError as error:
+                log.warning("camera preview read failed: %s", error.key)
+                continue
+            self.frames += 1
+            try:
+                self._callback(result)
+            except Exception:
+                log.exception("camera preview callback failed")
+            self._stop.wait(max(0.0, self._period - (time.monotonic() - started)))

@@ -1,0 +1,84 @@
+"""The preview worker: frames and detections by callback, steadiness, reconnection, clean stop."""
+
+from __future__ import annotations
+
+import threading
+
+from devices.camera import CameraState, CameraStatus, DocumentCamera
+from devices.camera.preview import PreviewFrame
+
+WAIT = 10.0
+
+
+class Collector:
+    """Gathers callbacks and lets a test wait for a condition on them (no sleeps)."""
+
+    def __init__(self) -> None:
+        self.frames: list[PreviewFrame] = []
+        self.statuses: list[CameraStatus] = []
+        self._changed = threading.Condition()
+
+    def frame(self, result: PreviewFrame) -> None:
+        with self._changed:
+            self.frames.append(result)
+            self._changed.notify_all()
+
+    def status(self, status: CameraStatus) -> None:
+        with self._changed:
+            self.statuses.append(status)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = WAIT) -> bool:  # type: ignore[no-untyped-def]
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout)
+
+
+def test_worker_delivers_frames_becomes_ready_and_stops_cleanly() -> None:
+    got = Collector()
+    camera = DocumentCamera("sim://camera?doc=lease&rotate=4", on_status=got.status)
+    camera.open()
+    worker = camera.start_preview(got.frame, fps=60)
+    assert got.wait_for(lambda: any(f.ready_to_capture for f in got.frames))
+    ready = next(f for f in got.frames if f.ready_to_capture)
+    assert ready.frame.shape == (1080, 1920, 3) and ready.detection is not None
+    assert [f.index for f in got.frames] == sorted(f.index for f in got.frames)
+    assert camera.stop_preview() and not worker.running
+    count = len(got.frames)
+    assert not got.wait_for(lambda: len(got.frames) > count, timeout=0.3)  # nothing after the stop
+    camera.close()
+
+
+def test_moving_page_is_not_steady_and_a_failing_callback_does_not_kill_the_worker() -> None:
+    got = Collector()
+    camera = DocumentCamera("sim://camera?doc=lease")
+    camera.open()
+    sim = camera.source.sim  # type: ignore[attr-defined]
+
+    def callback(result: PreviewFrame) -> None:
+        got.frame(result)
+        sim.move(dx=0.01 if result.index % 2 else -0.01)
+        raise RuntimeError("a UI bug")
+
+    camera.start_preview(callback, fps=60)
+    assert got.wait_for(lambda: len(got.frames) >= 12)
+    assert camera.stop_preview()
+    assert all(f.steadiness < 1.0 for f in got.frames)
+    assert all(not f.ready_to_capture for f in got.frames)
+
+
+def test_unplugged_camera_goes_absent_and_comes_back() -> None:
+    got = Collector()
+    camera = DocumentCamera("sim://camera?doc=lease", on_status=got.status)
+    camera.open()
+    sim = camera.source.sim  # type: ignore[attr-defined]
+    camera.start_preview(got.frame, fps=60, reconnect_interval=0.05)
+    assert got.wait_for(lambda: len(got.frames) >= 2)
+    sim.unplug()
+    assert got.wait_for(lambda: got.statuses[-1].state is CameraState.ABSENT)
+    assert got.statuses[-1].reason == "camera.state.disconnected"
+    seen = len(got.frames)
+    sim.plug()
+    assert got.wait_for(lambda: got.statuses[-1].state is CameraState.OK and len(got.frames) > seen)
+    assert camera.stop_preview()
+    camera.close()
+    assert camera.status.reason == "camera.state.closed"
