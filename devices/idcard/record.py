@@ -36,6 +36,7 @@ class IdentityRecord:
     english_name: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     photo_wlt: bytes | None = None  # the raw 1024-byte WLT photo, memory only
+    fingerprint: bytes | None = None  # raw fingerprint templates (SAM 30 10), memory only
 
     def expired(self, today: dt.date | None = None) -> bool:
         today = today or dt.date.today()
@@ -60,6 +61,7 @@ class IdentityRecord:
         self.nation = self.sex = ""
         self.extra.clear()
         self.photo_wlt = None
+        self.fingerprint = None
 
     def __repr__(self) -> str:
         return f"IdentityRecord({self.card_type.value}, id={mask(self.id_number)})"
