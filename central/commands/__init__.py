@@ -1,0 +1,1 @@
+"""Sub-commands of ``kiosk-central``; each module with ``register(subparsers)`` adds one."""

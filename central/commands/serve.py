@@ -1,0 +1,42 @@
+"""``kiosk-central serve``: run the central API server."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from central.app import DEFAULT_HEARTBEAT_SECONDS, create_app
+from central.commands._common import add_db_options, database_url, default_data_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the central API server",
+        description="Run the central API. Data (SQLite database, server.key that encrypts kiosk "
+        "secrets) lives in --data; give --db for PostgreSQL. Make the first admin token with "
+        "'kiosk-central token new --role admin' on this machine.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=8700, help="port (default %(default)s)")
+    parser.add_argument(
+        "--heartbeat-seconds",
+        type=int,
+        default=DEFAULT_HEARTBEAT_SECONDS,
+        help="heartbeat interval given to kiosks at enrolment (default %(default)s)",
+    )
+    add_db_options(parser)
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    data = args.data or default_data_dir()
+    url = database_url(args)
+    app = create_app(url, data_dir=data, heartbeat_seconds=args.heartbeat_seconds)
+    shown = url.split("@")[-1] if "@" in url else url  # never print a password
+    print(f"kiosk-central: data in {data}, database {shown}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0

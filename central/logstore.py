@@ -1,0 +1,169 @@
+"""Kiosk log batches: decoding an upload, storing its lines by time, coverage, streaming a range.
+
+Times are kept as integer microseconds since the epoch so range queries behave the same on
+SQLite and PostgreSQL. An upload with ``since``/``until`` records that range as covered; one
+without covers the span of its own lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from central.models import LogLine, LogUpload
+from kiosk.wire import log_line_time
+
+MAX_LOG_BATCH_BYTES = 64 * 1024 * 1024
+STREAM_CHUNK_BYTES = 256 * 1024
+GZIP_LEVEL = 3
+
+
+class LogBatchError(ValueError):
+    """An upload we cannot read; ``error`` is the API's error key."""
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
+
+
+def to_us(value: datetime) -> int:
+    return int(value.timestamp() * 1_000_000)
+
+
+def from_us(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1_000_000, UTC)
+
+
+def decode_batch(body: bytes, gzipped: bool) -> bytes:
+    """The ndjson bytes of an upload, refusing anything over :data:`MAX_LOG_BATCH_BYTES`."""
+    if not (gzipped or body[:2] == b"\x1f\x8b"):
+        if len(body) > MAX_LOG_BATCH_BYTES:
+            raise LogBatchError("too_large", f"more than {MAX_LOG_BATCH_BYTES} bytes")
+        return body
+    inflater = zlib.decompressobj(wbits=47)
+    try:
+        data = inflater.decompress(body, MAX_LOG_BATCH_BYTES + 1)
+    except zlib.error as error:
+        raise LogBatchError("bad_gzip", str(error)) from error
+    if len(data) > MAX_LOG_BATCH_BYTES or inflater.unconsumed_tail:
+        raise LogBatchError("too_large", f"more than {MAX_LOG_BATCH_BYTES} bytes once unpacked")
+    if not inflater.eof:
+        raise LogBatchError("bad_gzip", "the gzip stream is truncated")
+    return data
+
+
+@dataclass
+class ParsedLine:
+    at_us: int
+    text: str
+
+
+def parse_lines(data: bytes, fallback_us: int) -> list[ParsedLine]:
+    """Every non-blank line; one that is not a JSON object is kept, wrapped as ``unparsed``."""
+    lines: list[ParsedLine] = []
+    for raw in data.decode("utf-8", errors="replace").splitlines():
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            record = json.loads(text)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            at_us = fallback_us
+            text = json.dumps(
+                {"at": from_us(at_us).isoformat(), "unparsed": raw}, ensure_ascii=False
+            )
+        else:
+            when = log_line_time(record)
+            at_us = to_us(when) if when is not None else fallback_us
+        lines.append(ParsedLine(at_us, text))
+    return lines
+
+
+def store_lines(session: Session, kiosk_id: str, lines: list[ParsedLine]) -> None:
+    """Insert lines, skipping any this kiosk already uploaded (overlapping ranges)."""
+    if not lines:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "kiosk_id": kiosk_id,
+            "at_us": line.at_us,
+            "line_hash": hashlib.blake2b(line.text.encode(), digest_size=16).hexdigest(),
+            "line": line.text,
+        }
+        for line in lines
+    ]
+    statement = insert(LogLine).on_conflict_do_nothing(index_elements=["kiosk_id", "line_hash"])
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start : start + 5000])
+
+
+def missing_ranges(
+    session: Session, kiosk_id: str, since_us: int, until_us: int
+) -> list[tuple[int, int]]:
+    """The parts of [since, until) that no upload of this kiosk covers."""
+    uploads = session.execute(
+        select(LogUpload.since_us, LogUpload.until_us)
+        .where(
+            LogUpload.kiosk_id == kiosk_id,
+            LogUpload.since_us < until_us,
+            LogUpload.until_us > since_us,
+        )
+        .order_by(LogUpload.since_us)
+    ).all()
+    gaps: list[tuple[int, int]] = []
+    cursor = since_us
+    for start, end in uploads:
+        if start > cursor:
+            gaps.append((cursor, min(start, until_us)))
+        cursor = max(cursor, end)
+        if cursor >= until_us:
+            break
+    if cursor < until_us:
+        gaps.append((cursor, until_us))
+    return gaps
+
+
+def stream_lines(
+    engine: Engine, kiosk_id: str, since_us: int, until_us: int, gzipped: bool
+) -> Iterator[bytes]:
+    """The lines of [since, until) in time order, in chunks, gzip'd when asked."""
+    deflater = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if gzipped else None
+    buffer: list[str] = []
+    size = 0
+    query = (
+        select(LogLine.line)
+        .where(LogLine.kiosk_id == kiosk_id, LogLine.at_us >= since_us, LogLine.at_us < until_us)
+        .order_by(LogLine.at_us, LogLine.id)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=2000).execute(query)
+        for (line,) in result:
+            buffer.append(line)
+            size += len(line) + 1
+            if size >= STREAM_CHUNK_BYTES:
+                chunk = ("\n".join(buffer) + "\n").encode()
+                buffer, size = [], 0
+                if deflater is None:
+                    yield chunk
+                else:
+                    packed = deflater.compress(chunk)
+                    if packed:
+                        yield packed
+    tail = ("\n".join(buffer) + "\n").encode() if buffer else b""
+    if deflater is None:
+        if tail:
+            yield tail
+    else:
+        yield deflater.compress(tail) + deflater.flush()

@@ -1,0 +1,164 @@
+"""The central server's tables: kiosks, credentials, commands and everything kiosks upload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from central.db import Base, UTCDateTime
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for big tables.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    hostname: Mapped[str] = mapped_column(String(255), default="")
+    location: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    devices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    queue_depth: Mapped[int] = mapped_column(Integer, default=0)
+    free_disk_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApiToken(Base):
+    """A back-office bearer token; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PairingCode(Base):
+    __tablename__ = "pairing_codes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    kiosk_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Nonce(Base):
+    """Nonces seen inside the clock-skew window; older ones are pruned."""
+
+    __tablename__ = "nonces"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class IdempotentReply(Base):
+    """The answer given to one Idempotency-Key, replayed verbatim for a repeat."""
+
+    __tablename__ = "idempotent_replies"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(32))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KioskCommand(Base):
+    __tablename__ = "kiosk_commands"
+    __table_args__ = (Index("ix_commands_pending", "kiosk_id", "acked_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    scenario: Mapped[str] = mapped_column(String(128))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SubmissionMaterial(Base):
+    __tablename__ = "submission_materials"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(String(64), ForeignKey("submissions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DeviceEventRow(Base):
+    __tablename__ = "device_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(64), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(String(128), default="")
+
+
+class LogUpload(Base):
+    """One accepted log batch; its [since, until) range counts towards X-Log-Coverage."""
+
+    __tablename__ = "log_uploads"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    since_us: Mapped[int] = mapped_column(BigInteger)
+    until_us: Mapped[int] = mapped_column(BigInteger)
+    command_id: Mapped[str] = mapped_column(String(32), default="")
+    lines: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LogLine(Base):
+    """One uploaded JSON line, kept verbatim; identical lines are stored once per kiosk."""
+
+    __tablename__ = "log_lines"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "line_hash", name="uq_log_line"),
+        Index("ix_log_lines_time", "kiosk_id", "at_us"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32))
+    at_us: Mapped[int] = mapped_column(BigInteger)
+    line_hash: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,214 @@
+"""The kiosk's HTTP client for the central API: signing, timeouts, TLS and error mapping.
+
+Every request but enrolment is signed with :func:`kiosk.signing.sign_headers` over the exact
+path and query that go on the wire (taken from the prepared request, so nothing re-encodes it
+afterwards). Timeouts are always finite; TLS is verified against the CA file given at enrolment.
+Failures become :class:`CentralError` subclasses whose ``retryable`` flag tells the outbox
+whether to try again later, stop the queue (authentication) or park the record (rejected).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from kiosk.errors import CentralError
+from kiosk.signing import HEADER_IDEMPOTENCY, sign_headers
+
+API = "/api/v1"
+
+
+class CentralUnreachable(CentralError):
+    """No answer: connection refused, DNS, timeout, reset. Try again later."""
+
+    key = "central.unreachable"
+    retryable = True
+
+
+class CentralTLSError(CentralUnreachable):
+    """The server's certificate does not verify against the enrolment CA file."""
+
+    key = "central.tls_failed"
+
+
+class CentralServerError(CentralError):
+    """The server answered 5xx (or a replay 409, or an unreadable 2xx). Try again later."""
+
+    key = "central.server_error"
+    retryable = True
+
+
+class CentralAuthFailed(CentralError):
+    """401/403: bad signature, stale clock, unknown or revoked kiosk. Retrying cannot help."""
+
+    key = "central.auth_failed"
+    retryable = False
+
+
+class CentralRejected(CentralError):
+    """Another 4xx: the server refuses this very request; it must be kept and reported."""
+
+    key = "central.rejected"
+    retryable = False
+
+
+class EnrolmentRefused(CentralError):
+    """The pairing code was refused (unknown, expired or already used)."""
+
+    key = "central.enrol_refused"
+    retryable = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+
+
+def _error_code(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(data, dict):
+        return str(data.get("error") or data.get("detail") or "")
+    return ""
+
+
+def _raise_for(response: requests.Response, what: str) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    code = _error_code(response)
+    detail = f"{what}: HTTP {status} {code}".strip()
+    # 403 "forbidden" is about one record (another kiosk's id), not about our credentials.
+    if status == 401 or (status == 403 and code != "forbidden"):
+        raise CentralAuthFailed(detail, status=status, error=code)
+    if status == 409 and code == "replay":
+        raise CentralServerError(detail, status=status, error=code)
+    if status in (408, 425, 429) or status >= 500:
+        raise CentralServerError(detail, status=status, error=code)
+    raise CentralRejected(detail, status=status, error=code)
+
+
+class CentralClient:
+    """One kiosk's connection to the central API (thread-safe enough for one worker)."""
+
+    def __init__(
+        self,
+        url: str,
+        kiosk_id: str = "",
+        secret: bytes = b"",
+        *,
+        ca_file: str = "",
+        timeout: float = 10.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not url:
+            raise CentralUnreachable("no central URL configured; enrol the kiosk first")
+        self.base = url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self._secret = secret
+        # A CA file pins verification to the enrolment CA; otherwise the system store.
+        self.verify: str | bool = ca_file or True
+        self.timeout = (min(timeout, 5.0), timeout)
+        self._session = session or requests.Session()
+
+    @classmethod
+    def from_config(cls, config: Any, secret: bytes) -> CentralClient:
+        return cls(
+            config.central.url,
+            config.kiosk_id,
+            secret,
+            ca_file=config.central.ca_file,
+            timeout=config.central.timeout_seconds,
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> Reply:
+        url = self.base + API + path
+        if query:
+            url += "?" + urlencode({k: v for k, v in query.items() if v})
+        prepared = requests.Request(method, url, data=body or None, headers=headers or {}).prepare()
+        if signed:
+            if not (self.kiosk_id and self._secret):
+                raise CentralAuthFailed("this kiosk has no id or key; enrol it first")
+            prepared.headers.update(
+                sign_headers(self._secret, self.kiosk_id, method, prepared.path_url, body)
+            )
+        what = f"{method} {path}"
+        try:
+            response = self._session.send(prepared, timeout=self.timeout, verify=self.verify)
+        except requests.exceptions.SSLError as error:
+            raise CentralTLSError(f"{what}: {error}") from error
+        except requests.exceptions.RequestException as error:
+            raise CentralUnreachable(f"{what}: {type(error).__name__}: {error}") from error
+        except OSError as error:  # e.g. an unreadable CA file
+            raise CentralTLSError(f"{what}: {error}") from error
+        _raise_for(response, what)
+        try:
+            data = response.json() if response.content else None
+        except ValueError as error:
+            raise CentralServerError(f"{what}: reply is not JSON") from error
+        return Reply(response.status_code, data)
+
+    def post_json(self, path: str, payload: dict[str, Any], **kwargs: Any) -> Reply:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+        return self.request("POST", path, body, headers=headers, **kwargs)
+
+    # The endpoints of the contract.
+
+    def enrol(
+        self, pairing_code: str, hostname: str, location: dict[str, Any], versions: dict[str, str]
+    ) -> dict[str, Any]:
+        payload = {
+            "pairing_code": pairing_code,
+            "hostname": hostname,
+            "location": location,
+            "versions": versions,
+        }
+        try:
+            reply = self.post_json("/enrol", payload, signed=False)
+        except CentralRejected as error:
+            raise EnrolmentRefused(error.detail, **error.params) from error
+        if not isinstance(reply.body, dict) or not {"kiosk_id", "secret"} <= set(reply.body):
+            raise CentralServerError(f"POST /enrol: unexpected reply {reply.body!r}")
+        return reply.body
+
+    def heartbeat(self, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = self.post_json("/heartbeat", payload)
+        if not isinstance(reply.body, dict):
+            raise CentralServerError("POST /heartbeat: unexpected reply")
+        return reply.body
+
+    def deliver(
+        self,
+        path: str,
+        body: bytes,
+        idempotency_key: str,
+        *,
+        content_type: str = "application/json",
+        content_encoding: str = "",
+        query: dict[str, str] | None = None,
+    ) -> Reply:
+        """POST one outbox record under its never-changing idempotency key."""
+        headers = {"Content-Type": content_type, HEADER_IDEMPOTENCY: idempotency_key}
+        if content_encoding:
+            headers["Content-Encoding"] = content_encoding
+        return self.request("POST", path, body, query=query, headers=headers)

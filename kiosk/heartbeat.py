@@ -1,0 +1,297 @@
+"""The reporting worker: one background thread that beats, drains the outbox and runs commands.
+
+About every ``heartbeat_seconds`` it posts the kiosk's health (device states from a callable the
+app passes, queue depth, versions, free disk, out of service). The reply's commands run once:
+each id is claimed durably in the outbox database *before* it runs (a crash mid-command never
+runs it again), and is acked in the next heartbeat. Between beats the outbox is drained; the app
+calls :meth:`ReportingWorker.wake` after an enqueue so a submission leaves at once.
+
+Command kinds map to callables (``handler(args) -> outcome text``): ``upload_logs`` and
+``out_of_service`` are built in; the app registers ``reload_catalog`` and ``print_test_page``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from kiosk import logs, wire
+from kiosk.central_client import CentralAuthFailed, CentralClient
+from kiosk.errors import CentralError, KioskError
+from kiosk.outbox import Outbox
+
+log = logging.getLogger("kiosk.heartbeat")
+
+CommandHandler = Callable[[dict[str, Any]], str | None]
+DeviceStates = Callable[[], dict[str, dict[str, str]]]
+
+LOG_BATCH_LINES = 5000
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """What the UI's maintenance screen shows."""
+
+    alarm: str
+    queue_depth: int
+    rejected: int
+    out_of_service: bool
+    out_of_service_reason: str
+    last_heartbeat_at: float | None
+    last_error: str
+
+
+def runtime_versions() -> dict[str, str]:
+    """What the heartbeat and enrolment report as ``versions``."""
+    import platform
+
+    from kiosk import __version__
+
+    return {"kiosk": __version__, "python": platform.python_version()}
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
+
+
+def gzip_lines(lines: Iterable[str]) -> bytes:
+    return gzip.compress("".join(line + "\n" for line in lines).encode("utf-8"), mtime=0)
+
+
+class ReportingWorker:
+    """Heartbeat + outbox sender + command runner, in one thread (or driven step by step)."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: CentralClient,
+        *,
+        kiosk_id: str,
+        log_folder: Path,
+        device_states: DeviceStates = dict,
+        versions: dict[str, str] | None = None,
+        heartbeat_seconds: float = 60.0,
+        disk_folder: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.kiosk_id = kiosk_id
+        self.log_folder = log_folder
+        self.device_states = device_states
+        self.versions = versions or {}
+        self.heartbeat_seconds = heartbeat_seconds
+        self.disk_folder = disk_folder or outbox.path.parent
+        self._clock = clock
+        self._handlers: dict[str, CommandHandler] = {
+            "upload_logs": self._upload_logs,
+            "out_of_service": self._out_of_service,
+        }
+        self._on_out_of_service: list[Callable[[bool, str], None]] = []
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._command_id = ""
+        self.last_heartbeat_at: float | None = None
+        self.last_error = ""
+
+    # Wiring by the app.
+
+    def register(self, kind: str, handler: CommandHandler) -> None:
+        self._handlers[kind] = handler
+
+    def on_out_of_service(self, callback: Callable[[bool, str], None]) -> None:
+        """Called (from the worker thread) when a command switches out of service on or off."""
+        self._on_out_of_service.append(callback)
+
+    @property
+    def out_of_service(self) -> bool:
+        return self.outbox.setting("out_of_service") == "1"
+
+    def set_out_of_service(self, on: bool, reason: str = "") -> None:
+        self.outbox.set_setting("out_of_service", "1" if on else "0")
+        self.outbox.set_setting("out_of_service_reason", reason if on else "")
+        for callback in self._on_out_of_service:
+            callback(on, reason)
+
+    def status(self) -> WorkerStatus:
+        return WorkerStatus(
+            alarm=self.outbox.alarm(),
+            queue_depth=self.outbox.depth(),
+            rejected=len(self.outbox.rejected()),
+            out_of_service=self.out_of_service,
+            out_of_service_reason=self.outbox.setting("out_of_service_reason"),
+            last_heartbeat_at=self.last_heartbeat_at,
+            last_error=self.last_error,
+        )
+
+    # One step each.
+
+    def _devices(self) -> dict[str, dict[str, str]]:
+        try:
+            devices = dict(self.device_states())
+        except Exception as error:  # a broken callback must not stop the heartbeat
+            log.exception("device states unavailable", extra={"event": "heartbeat.devices_failed"})
+            devices = {"kiosk": {"state": "degraded", "reason": getattr(error, "key", "error.unknown")}}
+        alarm = self.outbox.alarm()
+        if alarm:
+            devices["outbox"] = {"state": "fault", "reason": alarm}
+        elif self.outbox.rejected():
+            devices["outbox"] = {"state": "degraded", "reason": "outbox.rejected"}
+        else:
+            devices["outbox"] = {"state": "ok", "reason": ""}
+        return devices
+
+    def heartbeat_payload(self) -> dict[str, Any]:
+        try:
+            free = shutil.disk_usage(self.disk_folder).free
+        except OSError:
+            free = 0
+        request = wire.HeartbeatRequest(
+            kiosk_id=self.kiosk_id,
+            sent_at=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
+            devices={k: wire.DeviceStatus(**v) for k, v in self._devices().items()},
+            queue_depth=self.outbox.depth(),
+            versions=self.versions,
+            free_disk_bytes=free,
+            out_of_service=self.out_of_service,
+            acked_commands=self.outbox.unacked_commands(),
+        )
+        return request.model_dump(mode="json")
+
+    def heartbeat(self) -> list[str]:
+        """Send one heartbeat and run its new commands; returns the ids that ran now."""
+        payload = self.heartbeat_payload()
+        try:
+            reply = self.client.heartbeat(payload)
+        except CentralAuthFailed as error:
+            self.outbox.set_alarm(error.key, str(error))
+            raise
+        self.last_heartbeat_at = self._clock()
+        self.outbox.mark_acked(payload["acked_commands"])
+        if self.outbox.alarm() == CentralAuthFailed.key:
+            # A signed request went through again (clock fixed, kiosk restored): resume sending.
+            self.outbox.clear_alarm()
+            logs.event(log, "outbox.alarm_cleared")
+        ran = []
+        for raw in reply.get("commands") or []:
+            if self.run_command(raw):
+                ran.append(str(raw.get("id", "")))
+        return ran
+
+    def run_command(self, raw: dict[str, Any]) -> bool:
+        """Run one command from a heartbeat reply unless its id already ran; True if it ran."""
+        command_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+        if not command_id:
+            log.warning("command without id ignored", extra={"event": "command.invalid"})
+            return False
+        kind = str(raw.get("kind", ""))
+        if not self.outbox.claim_command(command_id, kind):
+            return False
+        self._command_id = command_id
+        try:
+            command = wire.Command.model_validate(raw)
+            handler = self._handlers.get(command.kind)
+            outcome = "unsupported" if handler is None else handler(command.args) or "done"
+        except pydantic.ValidationError:
+            outcome = "invalid"
+        except KioskError as error:
+            outcome = f"failed: {error.key}"
+        except Exception as error:  # the worker must survive any handler
+            log.exception("command failed", extra={"event": "command.failed", "command": command_id})
+            outcome = f"failed: {type(error).__name__}"
+        self.outbox.command_done(command_id, outcome)
+        logs.event(log, "command.ran", command=command_id, kind=kind, outcome=outcome)
+        return True
+
+    def drain(self) -> None:
+        report = self.outbox.drain(self.client, should_stop=self._stop.is_set)
+        if report.errors:
+            self.last_error = report.errors[-1]
+
+    # Built-in commands.
+
+    def _upload_logs(self, args: dict[str, Any]) -> str:
+        parsed = wire.UploadLogsArgs.model_validate(args)
+        since, until = parsed.since.timestamp(), parsed.until.timestamp()
+        return f"{self.enqueue_logs(since, until, self._command_id)} batches"
+
+    def enqueue_logs(self, since: float, until: float, command_id: str = "") -> int:
+        """Queue the log lines of ``since``..``until`` in batches that tile the range."""
+        batches: list[list[str]] = [[]]
+        starts = [since]
+        for line in logs.read_range(self.log_folder, since, until):
+            if len(batches[-1]) >= LOG_BATCH_LINES:
+                batches.append([])
+                first = wire.log_line_time(json.loads(line))
+                starts.append(first.timestamp() if first else starts[-1])
+            batches[-1].append(line)
+        ends = [*starts[1:], until]
+        for lines, start, end in zip(batches, starts, ends, strict=True):
+            self.outbox.enqueue_logs(gzip_lines(lines), _iso(start), _iso(end), command_id)
+        self._wake.set()
+        return len(batches)
+
+    def _out_of_service(self, args: dict[str, Any]) -> str:
+        parsed = wire.OutOfServiceArgs.model_validate(args)
+        self.set_out_of_service(parsed.on, parsed.reason)
+        return "on" if parsed.on else "off"
+
+    # The thread.
+
+    def wake(self) -> None:
+        """Something was queued: drain now instead of at the next tick."""
+        self._wake.set()
+
+    def step(self, next_beat: float) -> float:
+        """One pass of the loop; returns when the next heartbeat is due."""
+        now = self._clock()
+        if now >= next_beat:
+            next_beat = now + self.heartbeat_seconds
+            try:
+                self.heartbeat()
+            except CentralError as error:
+                self.last_error = str(error)
+                log.warning("heartbeat failed", extra={"event": "heartbeat.failed", "error": str(error)})
+        try:
+            self.drain()
+        except KioskError as error:
+            self.last_error = str(error)
+            log.error("outbox drain failed", extra={"event": "outbox.drain_failed", "error": str(error)})
+        return next_beat
+
+    def _run(self) -> None:
+        next_beat = 0.0
+        while not self._stop.is_set():
+            try:
+                next_beat = self.step(next_beat)
+            except Exception:  # keep reporting whatever happens
+                log.exception("reporting worker step failed", extra={"event": "worker.failed"})
+            # Short naps: a link backoff that ends, or a stop, is noticed within seconds.
+            self._wake.wait(max(0.05, min(next_beat - self._clock(), 5.0)))
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="reporting", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,514 @@
+"""The durable outbox: everything that must reach the centre, kept in SQLite until acknowledged.
+
+One queue holds submissions (with their material images), device events and log batches. Each
+record gets one id (uuid4 hex) at enqueue, sent as ``Idempotency-Key`` on every try and never
+regenerated, so a kiosk killed between "server stored it" and "row deleted" resends the same
+key and the server stores it once. Payloads are sealed at rest (:mod:`kiosk.crypto`); enqueue
+commits with ``synchronous=FULL`` before returning, so a power cut after it loses nothing.
+
+Delivery (:meth:`Outbox.drain`) follows the reply:
+
+* 2xx: the row is deleted.
+* network error, 5xx, replay: the whole link backs off (exponential with jitter, capped) and a
+  5xx also pushes that record back, so one poisoned record cannot block the rest.
+* 401/403: the queue stops and an alarm is raised (shown by the UI and the heartbeat) instead
+  of hammering the server; a later successful signed heartbeat clears it.
+* any other 4xx: the record is parked as ``rejected``, kept and reported, never dropped.
+
+The same database remembers which heartbeat commands ran (see :mod:`kiosk.heartbeat`).
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pydantic
+
+from kiosk import wire
+from kiosk.central_client import CentralAuthFailed, Reply
+from kiosk.crypto import DecryptionError, Sealer
+from kiosk.errors import CentralError, KioskError
+
+log = logging.getLogger("kiosk.outbox")
+
+OUTBOX_NAME = "outbox.sqlite3"
+SUBMISSION, EVENTS, LOGS = "submission", "events", "logs"
+ENDPOINTS = {SUBMISSION: "/submissions", EVENTS: "/events", LOGS: "/logs"}
+PENDING, REJECTED = "pending", "rejected"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    query TEXT NOT NULL DEFAULT '{}',
+    content_type TEXT NOT NULL,
+    content_encoding TEXT NOT NULL DEFAULT '',
+    payload BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS records_due ON records (state, next_attempt_at, created_at);
+CREATE TABLE IF NOT EXISTS commands (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    claimed_at REAL NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '',
+    acked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class OutboxError(KioskError):
+    """The outbox database cannot be used (corrupt, unreadable, locked for too long)."""
+
+    key = "outbox.error"
+    exit_code = 41
+
+
+class OutboxFull(OutboxError):
+    """The disk (or the database's size limit) is full: the record was NOT stored."""
+
+    key = "outbox.full"
+
+
+class InvalidRecord(OutboxError):
+    """What the app asked to queue does not match the central API's schema."""
+
+    key = "outbox.invalid_record"
+
+
+class Deliverer(Protocol):
+    def deliver(
+        self,
+        path: str,
+        body: bytes,
+        idempotency_key: str,
+        *,
+        content_type: str = ...,
+        content_encoding: str = ...,
+        query: dict[str, str] | None = ...,
+    ) -> Reply: ...
+
+
+@dataclass(frozen=True)
+class Material:
+    """One scanned or photographed material attached to a submission."""
+
+    name: str
+    data: bytes
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delay before try ``n`` (1-based): ``base * factor**(n-1)``, capped, minus up to ``jitter``."""
+
+    base: float = 15.0
+    factor: float = 2.0
+    cap: float = 3600.0
+    jitter: float = 0.5
+
+    def delay(self, failures: int, rng: random.Random) -> float:
+        exponent = min(max(failures - 1, 0), 60)
+        raw = min(self.cap, self.base * self.factor**exponent)
+        return raw * (1.0 - self.jitter * rng.random())
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    id: str
+    kind: str
+    state: str
+    attempts: int
+    created_at: float
+    next_attempt_at: float
+    last_error: str
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    rejected: int = 0
+    failed: int = 0
+    stopped: str = ""  # why the pass ended early: an error key, "backoff" or "alarm"
+    errors: list[str] = field(default_factory=list)
+
+
+def _is_full(error: BaseException) -> bool:
+    if isinstance(error, sqlite3.OperationalError):
+        code = getattr(error, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_FULL or "full" in str(error).lower()
+    return isinstance(error, OSError) and error.errno == errno.ENOSPC
+
+
+class Outbox:
+    """The queue in ``<state>/outbox.sqlite3``; safe to share between the UI and the worker."""
+
+    def __init__(
+        self,
+        path: Path,
+        secret: bytes,
+        *,
+        clock: Callable[[], float] = time.time,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._sealer = Sealer(secret)
+        self._clock = clock
+        self.backoff = backoff or Backoff()
+        self._rng = rng or random.Random()
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit in WAL mode survives a power cut, not only a process crash.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as error:
+            if _is_full(error):
+                raise OutboxFull(f"{self.path}: {error}") from error
+            raise OutboxError(f"{self.path}: {error}") from error
+
+    @classmethod
+    def in_state_dir(cls, folder: Path, secret: bytes, **kwargs: Any) -> Outbox:
+        return cls(folder / OUTBOX_NAME, secret, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except (sqlite3.Error, OSError) as error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if _is_full(error):
+                    raise OutboxFull(f"{self.path}: {error}") from error
+                raise OutboxError(f"{self.path}: {error}") from error
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as error:
+                raise OutboxError(f"{self.path}: {error}") from error
+
+    # Enqueue: durable on return.
+
+    def _enqueue(
+        self,
+        kind: str,
+        body: bytes,
+        *,
+        record_id: str | None = None,
+        content_type: str = "application/json",
+        content_encoding: str = "",
+        query: dict[str, str] | None = None,
+    ) -> str:
+        record_id = record_id or uuid.uuid4().hex
+        sealed = self._sealer.seal(body, record_id.encode())
+        now = self._clock()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO records (id, kind, query, content_type, content_encoding, payload,"
+                " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (record_id, kind, json.dumps(query or {}), content_type, content_encoding,
+                 sealed, now, now),
+            )
+        return record_id
+
+    def enqueue_submission(
+        self,
+        reference: str,
+        scenario: str,
+        document: dict[str, Any],
+        materials: Sequence[Material] = (),
+    ) -> str:
+        """Queue one application; returns its id (also its Idempotency-Key)."""
+        record_id = uuid.uuid4().hex
+        body = {
+            "id": record_id,
+            "reference": reference,
+            "scenario": scenario,
+            "document": document,
+            "materials": [
+                {
+                    "name": m.name,
+                    "content_type": m.content_type,
+                    "data_b64": base64.b64encode(m.data).decode("ascii"),
+                }
+                for m in materials
+            ],
+        }
+        _check(wire.SubmissionRequest, body)
+        return self._enqueue(SUBMISSION, _json(body), record_id=record_id)
+
+    def enqueue_events(self, events: Sequence[dict[str, Any]]) -> str:
+        """Queue device events (``at``, ``kind``, ``device``, ``state``, ``reason`` each)."""
+        record_id = uuid.uuid4().hex
+        body = {"id": record_id, "events": list(events)}
+        _check(wire.EventsRequest, body)
+        return self._enqueue(EVENTS, _json(body), record_id=record_id)
+
+    def enqueue_logs(self, gzipped_ndjson: bytes, since: str, until: str, command_id: str = "") -> str:
+        """Queue a gzip of JSON log lines covering ``since``..``until`` (ISO 8601)."""
+        query = {"since": since, "until": until}
+        if command_id:
+            query["command_id"] = command_id
+        return self._enqueue(
+            LOGS,
+            gzipped_ndjson,
+            content_type="application/x-ndjson",
+            content_encoding="gzip",
+            query=query,
+        )
+
+    # Inspection.
+
+    def depth(self) -> int:
+        """Records still to be delivered (parked ones are not counted)."""
+        return int(self._query("SELECT count(*) FROM records WHERE state = ?", (PENDING,))[0][0])
+
+    def records(self, state: str | None = None) -> list[RecordInfo]:
+        sql = "SELECT id, kind, state, attempts, created_at, next_attempt_at, last_error FROM records"
+        rows = self._query(sql + " WHERE state = ? ORDER BY created_at", (state,)) if state else (
+            self._query(sql + " ORDER BY created_at")
+        )
+        return [RecordInfo(*row) for row in rows]
+
+    def rejected(self) -> list[RecordInfo]:
+        return self.records(REJECTED)
+
+    def payload(self, record_id: str) -> bytes:
+        """The plaintext body of a record (for diagnostics and tests)."""
+        rows = self._query("SELECT payload FROM records WHERE id = ?", (record_id,))
+        if not rows:
+            raise KeyError(record_id)
+        return self._sealer.open(rows[0][0], record_id.encode())
+
+    # Meta: the auth alarm and the link's backoff survive restarts.
+
+    def _meta(self, key: str, default: str = "") -> str:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def _set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def setting(self, key: str, default: str = "") -> str:
+        """A small durable value the reporting side keeps (e.g. the out-of-service flag)."""
+        return self._meta("setting." + key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            self._set_meta(db, "setting." + key, value)
+
+    def alarm(self) -> str:
+        """The error key that stopped the queue (e.g. ``central.auth_failed``), or ``""``."""
+        return self._meta("alarm")
+
+    def alarm_detail(self) -> str:
+        return self._meta("alarm_detail")
+
+    def set_alarm(self, key: str, detail: str = "") -> None:
+        with self._transaction() as db:
+            self._set_meta(db, "alarm", key)
+            self._set_meta(db, "alarm_detail", detail)
+
+    def clear_alarm(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM meta WHERE key IN ('alarm', 'alarm_detail')")
+
+    def link_retry_at(self) -> float:
+        return float(self._meta("link_next_at", "0"))
+
+    def link_failures(self) -> int:
+        return int(self._meta("link_failures", "0"))
+
+    # Delivery.
+
+    def _next_due(self, now: float) -> tuple[Any, ...] | None:
+        rows = self._query(
+            "SELECT id, kind, query, content_type, content_encoding, payload, attempts FROM records"
+            " WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT 1",
+            (PENDING, now),
+        )
+        return rows[0] if rows else None
+
+    def _acknowledged(self, record_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            self._set_meta(db, "link_failures", "0")
+            self._set_meta(db, "link_next_at", "0")
+
+    def _failed(self, record_id: str, attempts: int, error: KioskError, *, push_record: bool) -> float:
+        now = self._clock()
+        failures = self.link_failures() + 1
+        link_next = now + self.backoff.delay(failures, self._rng)
+        with self._transaction() as db:
+            self._set_meta(db, "link_failures", str(failures))
+            self._set_meta(db, "link_next_at", repr(link_next))
+            record_next = now + self.backoff.delay(attempts + 1, self._rng) if push_record else now
+            db.execute(
+                "UPDATE records SET attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = max(next_attempt_at, ?) WHERE id = ?",
+                (str(error)[:500], record_next, record_id),
+            )
+        return link_next
+
+    def _park(self, record_id: str, kind: str, error: KioskError) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE records SET state = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (REJECTED, str(error)[:500], record_id),
+            )
+        log.error(
+            "outbox record rejected",
+            extra={"event": "outbox.rejected", "record": record_id, "kind": kind, "error": str(error)},
+        )
+        if kind != EVENTS:  # a refused event report must not breed another one
+            self.enqueue_events([{
+                "at": _iso(self._clock()),
+                "kind": "outbox.rejected",
+                "device": "outbox",
+                "state": REJECTED,
+                "reason": f"{kind}:{record_id}:{error.key}:{error.params.get('status', '')}",
+            }])
+
+    def drain(
+        self,
+        client: Deliverer,
+        *,
+        max_records: int | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> DrainReport:
+        """Send due records in order until the queue is empty, backs off, or is stopped."""
+        report = DrainReport()
+        while not should_stop() and (max_records is None or report.sent < max_records):
+            if self.alarm():
+                report.stopped = "alarm"
+                break
+            now = self._clock()
+            if self.link_retry_at() > now:
+                report.stopped = "backoff"
+                break
+            row = self._next_due(now)
+            if row is None:
+                break
+            record_id, kind, query, content_type, encoding, sealed, attempts = row
+            try:
+                body = self._sealer.open(sealed, record_id.encode())
+            except DecryptionError as error:
+                self._park(record_id, kind, error)
+                report.rejected += 1
+                continue
+            try:
+                client.deliver(
+                    ENDPOINTS[kind],
+                    body,
+                    record_id,
+                    content_type=content_type,
+                    content_encoding=encoding,
+                    query=json.loads(query) or None,
+                )
+            except CentralAuthFailed as error:
+                self._failed(record_id, attempts, error, push_record=False)
+                self.set_alarm(error.key, str(error))
+                log.error("central refused our credentials; outbox stopped",
+                          extra={"event": "outbox.auth_alarm", "error": str(error)})
+                report.stopped = error.key
+                report.errors.append(str(error))
+                break
+            except CentralError as error:
+                if getattr(error, "retryable", False):
+                    # A 5xx may be about this record; a dead link is not.
+                    push = "status" in error.params
+                    self._failed(record_id, attempts, error, push_record=push)
+                    report.failed += 1
+                    report.stopped = error.key
+                    report.errors.append(str(error))
+                    break
+                self._park(record_id, kind, error)
+                report.rejected += 1
+                report.errors.append(str(error))
+                continue
+            self._acknowledged(record_id)
+            report.sent += 1
+        return report
+
+    # Heartbeat commands: each id runs at most once, across restarts.
+
+    def claim_command(self, command_id: str, kind: str) -> bool:
+        """True the first time ``command_id`` is seen (the caller then runs it), False after."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO commands (id, kind, claimed_at) VALUES (?, ?, ?)",
+                (command_id, kind, self._clock()),
+            )
+            return cursor.rowcount == 1
+
+    def command_done(self, command_id: str, outcome: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE commands SET outcome = ? WHERE id = ?", (outcome[:500], command_id))
+
+    def unacked_commands(self) -> list[str]:
+        rows = self._query("SELECT id FROM commands WHERE acked = 0 ORDER BY claimed_at")
+        return [row[0] for row in rows]
+
+    def mark_acked(self, command_ids: Sequence[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("UPDATE commands SET acked = 1 WHERE id = ?", [(i,) for i in command_ids])
+
+    def command_outcome(self, command_id: str) -> str | None:
+        rows = self._query("SELECT outcome FROM commands WHERE id = ?", (command_id,))
+        return rows[0][0] if rows else None
+
+
+def _check(model: type[pydantic.BaseModel], body: dict[str, Any]) -> None:
+    try:
+        model.model_validate(body)
+    except pydantic.ValidationError as error:
+        # Without the inputs: they may hold a citizen's data.
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False)
+        )
+        raise InvalidRecord(f"{model.__name__}: {problems}") from None
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))

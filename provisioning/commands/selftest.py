@@ -1,0 +1,104 @@
+"""``kiosk-provision selftest``: every configured device, the centre, and a printed test page.
+
+Each device URL in the config is opened and asked its status; the centre gets one signed
+heartbeat (so the key, the clock and TLS are all proven); then, if a printer is configured and
+its driver is installed, a self-test page is printed with the kiosk id, location and results.
+Exit code 0 only when nothing failed (absent optional devices and skipped checks are listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import socket
+
+from kiosk import config as kiosk_config
+from kiosk.central_client import CentralClient
+from kiosk.errors import ConfigError, KioskError
+from kiosk.heartbeat import runtime_versions
+from kiosk.i18n import error_message
+from kiosk.paths import state_dir
+from provisioning import device_probe
+from provisioning.commands.detect import print_table
+from provisioning.device_probe import Probe
+
+
+class SelftestFailed(KioskError):
+    key = "selftest.failed"
+    exit_code = 4
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("selftest", help="test every configured device and the centre")
+    parser.add_argument("--no-print", action="store_true", help="do not print the self-test page")
+    parser.add_argument("--no-central", action="store_true", help="skip the centre check")
+    parser.set_defaults(handler=run)
+
+
+def check_central(config: kiosk_config.Config) -> Probe:
+    url = config.central.url
+    if not url:
+        return Probe("central", "", "skipped", "not enrolled")
+    try:
+        secret = kiosk_config.load_secret()
+        client = CentralClient.from_config(config, secret)
+        try:
+            reply = client.heartbeat({
+                "kiosk_id": config.kiosk_id,
+                "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+                "devices": {},
+                "versions": runtime_versions(),
+            })
+        finally:
+            client.close()
+    except (KioskError, ConfigError) as error:
+        return Probe("central", url, "fault", f"{error.key}: {error_message(error, 'en')} {error.detail}")
+    # Commands are left for the running kiosk: nothing was acked or executed here.
+    return Probe("central", url, "ok", f"signed heartbeat accepted; server time {reply.get('server_time')}")
+
+
+def print_page(url: str, config: kiosk_config.Config, probes: list[Probe]) -> Probe:
+    try:
+        from devices.printer.document import Cut, KeyValue, QrCode, Receipt, Separator, Text, Title
+        from devices.printer.driver import ReceiptPrinter
+    except ImportError:
+        return Probe("printer", url, "skipped", "no printer driver to print a test page")
+    page = Receipt().add(
+        Title("自检页 Self-test"),
+        KeyValue("终端 Kiosk", config.kiosk_id or "(not enrolled)"),
+        KeyValue("位置 Location", config.location.name),
+        KeyValue("主机 Host", socket.gethostname()),
+        KeyValue("时间 Time", dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
+        Separator(),
+        *[Text(f"{p.kind}: {p.state} {p.detail}"[:120]) for p in probes],
+        Separator(),
+        QrCode(config.kiosk_id or "kiosk", size=4, caption="kiosk id"),
+        Cut(),
+    )
+    try:
+        with ReceiptPrinter(url) as printer:
+            result = printer.print(page)
+    except KioskError as error:
+        return Probe("printer", url, "fault", f"test page: {error.key} {error.detail}")
+    return Probe("printer", url, result.status.state, f"test page printed ({result.bytes_sent} bytes)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = kiosk_config.load()
+    print(f"kiosk {config.kiosk_id or '(not enrolled)'} in {state_dir()}")
+    probes: list[Probe] = []
+    for kind in ("idcard", "sscard", "printer", "camera"):
+        url = getattr(config.devices, kind)
+        if url:
+            probes.append(device_probe.probe_url(kind, url))
+        else:
+            probes.append(Probe(kind, "", "skipped", "not configured"))
+    if not args.no_central:
+        probes.append(check_central(config))
+    if config.devices.printer and not args.no_print:
+        probes.append(print_page(config.devices.printer, config, probes))
+    print_table(probes)
+    failed = [p for p in probes if p.state in ("fault", "absent")]
+    if failed:
+        raise SelftestFailed(", ".join(f"{p.kind} {p.state}" for p in failed))
+    return 0
