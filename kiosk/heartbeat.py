@@ -53,12 +53,19 @@ class WorkerStatus:
 
 
 def runtime_versions() -> dict[str, str]:
-    """What the heartbeat and enrolment report as ``versions``."""
+    """What the heartbeat, enrolment and the self-test page report as ``versions``."""
     import platform
+    from importlib import metadata
 
     from kiosk import __version__
 
-    return {"kiosk": __version__, "python": platform.python_version()}
+    versions = {"kiosk": __version__, "python": platform.python_version()}
+    for package in ("kivy", "pyserial", "pyscard", "opencv-python-headless"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 def _iso(ts: float) -> str:

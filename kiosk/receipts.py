@@ -138,8 +138,10 @@ def build_self_test_page(
     versions: Mapping[str, str],
     now: datetime,
     lang: str = DEFAULT_LANGUAGE,
+    checks: Sequence[str] = (),
 ) -> Receipt:
-    """The technician's self-test page: who and where the kiosk is, its addresses and versions."""
+    """The technician's self-test page: who and where the kiosk is, its addresses and versions,
+    and (from ``kiosk-provision selftest``) one line per device check."""
     address_lines = [Text("  " + address) for address in addresses] or [
         Text("  " + t("selftest.no_address", lang))
     ]
@@ -156,6 +158,7 @@ def build_self_test_page(
             *address_lines,
             Text(t("selftest.versions", lang)),
             *version_rows,
+            *([Text(t("selftest.checks", lang)), *(Text("  " + line) for line in checks)] if checks else []),
             Separator(),
             Text(t("selftest.charset", lang)),
             Text(t("selftest.charset_sample", lang)),

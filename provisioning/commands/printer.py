@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import platform
 import socket
 import struct
 from datetime import datetime
-from importlib import metadata
 
-import kiosk
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.errors import PrinterNotReady
 from kiosk import config as kiosk_config
+from kiosk.heartbeat import runtime_versions
 from kiosk.i18n import t
 from kiosk.receipts import build_self_test_page
 
@@ -58,16 +56,6 @@ def ipv4_addresses() -> list[str]:
     return sorted(found, key=lambda line: line.startswith("lo "))
 
 
-def versions() -> dict[str, str]:
-    out = {"kiosk24": kiosk.__version__, "python": platform.python_version()}
-    for package in ("pyserial", "qrcode", "pillow"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
 def _printer(args: argparse.Namespace) -> tuple[ReceiptPrinter, kiosk_config.Config]:
     cfg = kiosk_config.load()
     return ReceiptPrinter(args.url or cfg.devices.printer), cfg
@@ -99,7 +87,7 @@ def test_command(args: argparse.Namespace) -> int:
             cfg.kiosk_id,
             cfg.location.name,
             ipv4_addresses(),
-            versions(),
+            runtime_versions(),
             datetime.now(),
             args.page_lang,
         )

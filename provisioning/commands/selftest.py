@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import socket
 
 from kiosk import config as kiosk_config
 from kiosk.central_client import CentralClient
@@ -18,6 +17,7 @@ from kiosk.errors import ConfigError, KioskError
 from kiosk.heartbeat import runtime_versions
 from kiosk.i18n import error_message
 from kiosk.paths import state_dir
+from kiosk.receipts import build_self_test_page
 from provisioning import device_probe
 from provisioning.commands.detect import print_table
 from provisioning.device_probe import Probe
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def check_central(config: kiosk_config.Config) -> Probe:
+def check_central(config: kiosk_config.Config, devices: list[Probe]) -> Probe:
     url = config.central.url
     if not url:
         return Probe("central", "", "skipped", "not enrolled")
@@ -46,7 +46,9 @@ def check_central(config: kiosk_config.Config) -> Probe:
             reply = client.heartbeat({
                 "kiosk_id": config.kiosk_id,
                 "sent_at": dt.datetime.now(dt.UTC).isoformat(),
-                "devices": {},
+                "devices": {
+                    p.kind: {"state": p.state, "reason": ""} for p in devices if p.state != "skipped"
+                },
                 "versions": runtime_versions(),
             })
         finally:
@@ -59,21 +61,17 @@ def check_central(config: kiosk_config.Config) -> Probe:
 
 def print_page(url: str, config: kiosk_config.Config, probes: list[Probe]) -> Probe:
     try:
-        from devices.printer.document import Cut, KeyValue, QrCode, Receipt, Separator, Text, Title
         from devices.printer.driver import ReceiptPrinter
+        from provisioning.commands.printer import ipv4_addresses
     except ImportError:
         return Probe("printer", url, "skipped", "no printer driver to print a test page")
-    page = Receipt().add(
-        Title("自检页 Self-test"),
-        KeyValue("终端 Kiosk", config.kiosk_id or "(not enrolled)"),
-        KeyValue("位置 Location", config.location.name),
-        KeyValue("主机 Host", socket.gethostname()),
-        KeyValue("时间 Time", dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
-        Separator(),
-        *[Text(f"{p.kind}: {p.state} {p.detail}"[:120]) for p in probes],
-        Separator(),
-        QrCode(config.kiosk_id or "kiosk", size=4, caption="kiosk id"),
-        Cut(),
+    page = build_self_test_page(
+        config.kiosk_id,
+        config.location.name,
+        ipv4_addresses(),
+        runtime_versions(),
+        dt.datetime.now(),
+        checks=[f"{p.kind}: {p.state} {p.detail}"[:120] for p in probes],
     )
     try:
         with ReceiptPrinter(url) as printer:
@@ -94,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             probes.append(Probe(kind, "", "skipped", "not configured"))
     if not args.no_central:
-        probes.append(check_central(config))
+        probes.append(check_central(config, list(probes)))
     if config.devices.printer and not args.no_print:
         probes.append(print_page(config.devices.printer, config, probes))
     print_table(probes)

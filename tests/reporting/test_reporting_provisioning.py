@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from reporting_helpers import BackOffice
 from reporting_helpers import provision as main
 
@@ -171,6 +172,10 @@ def test_selftest_with_simulators_and_the_centre(state: Path, central: EmbeddedC
     out = capsys.readouterr().out
     assert "signed heartbeat accepted" in out
     assert "test page printed" in out
+    fleet = requests.get(
+        f"{central.url}/api/v1/kiosks", headers={"Authorization": f"Bearer {central.token('viewer')}"}, timeout=5
+    ).json()
+    assert fleet[0]["devices"]["idcard"]["state"] == "ok"  # the back office sees the self-test
     # A broken key is caught by the centre check.
     kiosk_config.save_secret(b"\x01" * 32, state)
     assert main(["selftest", "--no-print"]) == 4
