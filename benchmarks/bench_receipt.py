@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,35 +23,16 @@ os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", tempfile.gettempdir())
 
 from escpos.printer import Network
 
-from devices.idcard.idnumber import generate_person, mask
 from devices.printer.document import QrCode
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.simulator import PrinterSimulator
-from kiosk.receipts import AcceptanceReceipt, build_acceptance_receipt
+from kiosk.receipts import AcceptanceReceipt, build_acceptance_receipt, example_receipt
 
 TARGET_RATIO = 0.2
 
 
 def sample() -> AcceptanceReceipt:
-    person = generate_person(random.Random(11))
-    return AcceptanceReceipt(
-        reference="SL20240601-000123",
-        applicant_name_masked=person.name[0] + "*" * (len(person.name) - 1),
-        id_number_masked=mask(person.id_number),
-        scenario_title="开办企业“一件事”（有限责任公司设立）",
-        items=[
-            ("企业设立登记", "区市场监督管理局", 3),
-            ("公章刻制备案", "市公安局", 0),
-            ("申领发票及税控设备", "区税务局", None),
-        ],
-        materials=["身份证（已读取）", "公司章程", "住所使用证明（租赁合同）"],
-        delivery="免费邮寄",
-        delivery_address="辽宁省大连市甘井子区示例路88号2单元501室",
-        created_at=datetime(2024, 6, 1, 9, 5),
-        location="甘井子区行政审批服务大厅 24小时自助区",
-        kiosk_id="GJZ-24H-03",
-        track_url="https://zwfw.example.cn/track?ref=SL20240601-000123",
-    )
+    return example_receipt(11)
 
 
 def run_ours(sim: PrinterSimulator, receipt, rounds: int) -> tuple[int, float]:

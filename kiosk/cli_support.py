@@ -2,7 +2,9 @@
 
 Each tool is a package of command modules; every module in it that defines
 ``register(subparsers)`` adds its own sub-command, so a command exists only once its code does.
-A :class:`KioskError` ends the command with its plain-words message and its exit code.
+A :class:`KioskError` ends the command with its plain-words message and its exit code; an
+``OSError`` (a path that cannot be read or written, a full disk) with a one-line message and
+exit code 74, never a traceback. Error text is masked like a log line (no ID number or phone).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from kiosk.errors import KioskError
-from kiosk.i18n import error_message
+from kiosk.i18n import error_message, t
+from kiosk.logs import mask_text
 
 Handler = Callable[[argparse.Namespace], int | None]
+IO_EXIT_CODE = 74  # sysexits.h EX_IOERR
 
 
 def build_parser(prog: str, description: str, package: ModuleType) -> argparse.ArgumentParser:
@@ -42,9 +46,16 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     try:
         return int(handler(args) or 0)
     except KioskError as error:
-        print(f"error: {error_message(error, 'en')}", file=sys.stderr)
+        # Masked like a log line: a detail may quote what a card or a citizen gave us.
+        print(f"error: {mask_text(error_message(error, 'en'))}", file=sys.stderr)
         if error.detail:
-            print(error.detail, file=sys.stderr)
+            print(mask_text(error.detail), file=sys.stderr)
         return error.exit_code
+    except OSError as error:
+        # A file or device the command was pointed at: unreadable, missing, disk full…
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: {mask_text(t('error.io', 'en', reason=error.strerror or error))}{where}",
+              file=sys.stderr)
+        return IO_EXIT_CODE
     except KeyboardInterrupt:
         return 130

@@ -72,6 +72,16 @@ def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
 
 
+def _wire_status(name: str, status: Any) -> dict[str, str]:
+    """One device's entry as the wire allows it; a malformed one is reported, not fatal."""
+    try:
+        return wire.DeviceStatus.model_validate(status).model_dump(mode="json")
+    except pydantic.ValidationError:
+        log.warning("device %s reported an invalid state", name,
+                    extra={"event": "heartbeat.bad_device_state", "device": name})
+        return {"state": "fault", "reason": "heartbeat.bad_device_state"}
+
+
 def gzip_lines(lines: Iterable[str]) -> bytes:
     return gzip.compress("".join(line + "\n" for line in lines).encode("utf-8"), mtime=0)
 
@@ -151,6 +161,7 @@ class ReportingWorker:
         except Exception as error:  # a broken callback must not stop the heartbeat
             log.exception("device states unavailable", extra={"event": "heartbeat.devices_failed"})
             devices = {"kiosk": {"state": "degraded", "reason": getattr(error, "key", "error.unknown")}}
+        devices = {str(name): _wire_status(str(name), status) for name, status in devices.items()}
         alarm = self.outbox.alarm()
         if alarm:
             devices["outbox"] = {"state": "fault", "reason": alarm}
@@ -265,12 +276,20 @@ class ReportingWorker:
         """One pass of the loop; returns when the next heartbeat is due."""
         now = self._clock()
         if now >= next_beat:
+            # Scheduled before trying: a beat that fails in any way waits for the next tick
+            # instead of being retried (and logged) every few milliseconds.
             next_beat = now + self.heartbeat_seconds
             try:
                 self.heartbeat()
             except CentralError as error:
                 self.last_error = str(error)
                 log.warning("heartbeat failed", extra={"event": "heartbeat.failed", "error": str(error)})
+            except KioskError as error:  # e.g. the outbox database cannot be read
+                self.last_error = str(error)
+                log.error("heartbeat failed", extra={"event": "heartbeat.failed", "error": str(error)})
+            except Exception as error:  # a bug must not stop the drain below, nor spin
+                self.last_error = f"{type(error).__name__}: {error}"
+                log.exception("heartbeat failed", extra={"event": "heartbeat.failed"})
         try:
             self.drain()
         except KioskError as error:

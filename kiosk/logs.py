@@ -13,6 +13,8 @@ extra fields. Masking happens in the formatter, so no handler can write unmasked
   address, phone), wherever it appears, until :func:`clear_sensitive`.
 
 :func:`read_range` gives back the lines of a time range for the heartbeat's ``upload_logs``.
+:func:`setup` also replaces the uncaught-exception hooks (main thread and worker threads), so a
+traceback that reaches stderr (the systemd journal) is masked by the same rules.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import logging.handlers
 import os
 import re
 import secrets
+import sys
 import threading
 import time
 import traceback
@@ -251,7 +254,47 @@ def setup(
     root.setLevel(root_level.upper())
     for name, level in (levels or {}).items():
         logging.getLogger(name).setLevel(str(level).upper())
+    install_excepthooks()
     return handler
+
+
+_uncaught_log = logging.getLogger("kiosk.uncaught")
+
+
+def _report_uncaught(
+    kind: type[BaseException], value: BaseException | None, tb: Any, where: str
+) -> None:
+    """Log an uncaught exception (masked) and print its masked traceback to stderr.
+
+    The default hooks print ``repr``/``str`` of the exception to stderr, which systemd keeps in
+    the journal: an exception whose message holds a citizen's data would bypass the formatter.
+    """
+    if issubclass(kind, KeyboardInterrupt):
+        sys.stderr.write("KeyboardInterrupt\n")
+        return
+    _uncaught_log.critical(
+        "uncaught exception in %s", where, exc_info=(kind, value, tb), extra={"event": "uncaught"}
+    )
+    text = "".join(traceback.format_exception(kind, value, tb))
+    sys.stderr.write(f"uncaught exception in {where}:\n{mask_text(text)}")
+    sys.stderr.flush()
+
+
+def _thread_hook(args: threading.ExceptHookArgs) -> None:
+    if issubclass(args.exc_type, SystemExit):
+        return
+    name = args.thread.name if args.thread is not None else "a thread"
+    _report_uncaught(args.exc_type, args.exc_value, args.exc_traceback, f"thread {name}")
+
+
+def _main_hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    _report_uncaught(kind, value, tb, "the main thread")
+
+
+def install_excepthooks() -> None:
+    """Route uncaught exceptions of every thread through the masking (done by :func:`setup`)."""
+    sys.excepthook = _main_hook
+    threading.excepthook = _thread_hook
 
 
 def event(logger: logging.Logger, key: str, msg: str = "", *, level: int = logging.INFO, **fields: Any) -> None:

@@ -7,10 +7,12 @@ printer is out (its reference and QR).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from devices.idcard.idnumber import generate_person, keep_ends, mask
 from devices.printer.document import (
     Feed,
     KeyValue,
@@ -50,6 +52,29 @@ class AcceptanceReceipt:
     location: str
     kiosk_id: str
     track_url: str
+
+
+def example_receipt(seed: int = 7) -> AcceptanceReceipt:
+    """A typical 受理回执 for a generated person (tests, benchmarks, a technician's preview)."""
+    person = generate_person(random.Random(seed))
+    return AcceptanceReceipt(
+        reference="SL20240601-000123",
+        applicant_name_masked=keep_ends(person.name, 1),
+        id_number_masked=mask(person.id_number),
+        scenario_title="开办企业“一件事”（有限责任公司设立）",
+        items=[
+            ("企业设立登记", "区市场监督管理局", 3),
+            ("公章刻制备案", "市公安局", 0),
+            ("申领发票及税控设备", "区税务局", None),
+        ],
+        materials=["身份证（已读取）", "公司章程", "住所使用证明（租赁合同）"],
+        delivery="免费邮寄",
+        delivery_address="辽宁省大连市甘井子区示例路88号2单元501室",
+        created_at=datetime(2024, 6, 1, 9, 5),
+        location="甘井子区行政审批服务大厅 24小时自助区",
+        kiosk_id="GJZ-24H-03",
+        track_url="https://zwfw.example.cn/track?ref=SL20240601-000123",
+    )
 
 
 def format_datetime(moment: datetime, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -8,7 +8,8 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from central.client import BackOfficeClient
@@ -73,13 +74,23 @@ def database_url(args: argparse.Namespace) -> str:
     return sqlite_url(data)
 
 
+def shown_url(url: str) -> str:
+    """``url`` fit to print: a database password never reaches a terminal or a log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@")[-1] if "@" in url else url
+
+
 def open_session(args: argparse.Namespace) -> Session:
     url = database_url(args)
     try:
         return make_sessionmaker(make_engine(url))()
     except SQLAlchemyError as error:
+        shown = shown_url(url)
         raise BackOfficeError(
-            str(error), key="backoffice.db_unusable", url=url, reason=type(error).__name__
+            str(error).replace(url, shown), key="backoffice.db_unusable", url=shown,
+            reason=type(error).__name__,
         ) from error
 
 

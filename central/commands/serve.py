@@ -7,7 +7,7 @@ import argparse
 import uvicorn
 
 from central.app import DEFAULT_HEARTBEAT_SECONDS, create_app
-from central.commands._common import add_db_options, database_url, default_data_dir
+from central.commands._common import add_db_options, database_url, default_data_dir, shown_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +36,6 @@ def serve(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir()
     url = database_url(args)
     app = create_app(url, data_dir=data, heartbeat_seconds=args.heartbeat_seconds)
-    shown = url.split("@")[-1] if "@" in url else url  # never print a password
-    print(f"kiosk-central: data in {data}, database {shown}", flush=True)
+    print(f"kiosk-central: data in {data}, database {shown_url(url)}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

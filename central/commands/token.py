@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from central.commands._common import add_db_options, database_url, open_session
+from central.commands._common import add_db_options, database_url, open_session, shown_url
 from central.credentials import ROLES, create_token
 
 
@@ -29,6 +29,6 @@ def new_token(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         token = create_token(session, args.role, args.label)
     print(token)
-    note = f"({args.role} token for {database_url(args)}; it is not shown again)"
+    note = f"({args.role} token for {shown_url(database_url(args))}; it is not shown again)"
     print(note, file=sys.stderr)
     return 0

@@ -54,6 +54,10 @@ class DocumentCamera:
                 except Exception:
                     log.exception("camera status callback failed")
 
+    def mark_fault(self, reason: str) -> None:
+        """Report the camera unusable (the preview worker then tries to reconnect it)."""
+        self._set_status(CameraStatus(CameraState.FAULT, reason))
+
     def open(self) -> CameraStatus:
         """Open the source; raises :class:`CameraAbsent`/:class:`CameraFault` (status set too)."""
         try:

@@ -79,6 +79,11 @@ class PreviewWorker:
             except CameraError as error:
                 log.warning("camera preview read failed: %s", error.key)
                 continue
+            except Exception:  # e.g. cv2.error on a frame it cannot handle: say so, keep going
+                log.exception("camera preview analysis failed")
+                self._camera.mark_fault("camera.state.fault")
+                self._stop.wait(self._reconnect_interval)
+                continue
             self.frames += 1
             try:
                 self._callback(result)

@@ -1,32 +1,33 @@
-"""Health of the document camera as the kiosk sees it: a state plus a reason key to show."""
+"""Health of the document camera as the kiosk sees it: a state plus a reason key to show.
+
+The state is the shared :class:`devices.state.DeviceState`; ``CameraState`` is its old name here.
+"""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from devices.state import READY_STATES, DeviceState, as_state
 
-class CameraState(enum.Enum):
-    OK = "ok"
-    DEGRADED = "degraded"
-    FAULT = "fault"
-    ABSENT = "absent"
+CameraState = DeviceState
 
-
-READY_STATES = frozenset({CameraState.OK, CameraState.DEGRADED})
+__all__ = ["READY_STATES", "STATUS_CLOSED", "STATUS_OK", "CameraState", "CameraStatus"]
 
 
 @dataclass(frozen=True)
 class CameraStatus:
     """``reason`` is an i18n key (``camera.state.*``) saying why the camera is in ``state``."""
 
-    state: CameraState
+    state: DeviceState
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", as_state(self.state))
 
     @property
     def usable(self) -> bool:
-        return self.state in READY_STATES
+        return self.state.ready
 
 
-STATUS_CLOSED = CameraStatus(CameraState.ABSENT, "camera.state.closed")
-STATUS_OK = CameraStatus(CameraState.OK, "camera.state.ok")
+STATUS_CLOSED = CameraStatus(DeviceState.ABSENT, "camera.state.closed")
+STATUS_OK = CameraStatus(DeviceState.OK, "camera.state.ok")

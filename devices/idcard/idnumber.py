@@ -55,11 +55,19 @@ def sex_code(number: str) -> str:
     return "1" if int(number[16]) % 2 else "2"
 
 
+def keep_ends(text: str, start: int = 1, end: int = 0) -> str:
+    """``text`` with all but its first ``start`` and last ``end`` characters starred.
+
+    Text no longer than what would be kept is starred whole (nothing of it would be hidden).
+    """
+    if len(text) <= start + end:
+        return "*" * len(text)
+    return text[:start] + "*" * (len(text) - start - end) + text[len(text) - end :]
+
+
 def mask(number: str) -> str:
     """First 3 and last 2 characters kept: enough for a citizen to recognise their own number."""
-    if len(number) < 6:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+    return keep_ends(number, 3, 2)
 
 
 # Real 行政区划代码 of the district and neighbours (public codes, not personal data).

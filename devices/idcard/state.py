@@ -3,22 +3,17 @@
 ``ok``: reads cards. ``degraded``: answers, but exchanges fail now and then (bad frames,
 timeouts); reads may need a retry. ``fault``: connected but unusable (SAM self-test failed,
 not authorised, or silent). ``absent``: the port is not there (unplugged, wrong path).
+
+The state itself is the shared :class:`devices.state.DeviceState` (re-exported here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from devices.state import READY_STATES, DeviceState, as_state
 
-class DeviceState(StrEnum):
-    OK = "ok"
-    DEGRADED = "degraded"
-    FAULT = "fault"
-    ABSENT = "absent"
-
-
-READY_STATES = frozenset({DeviceState.OK, DeviceState.DEGRADED})
+__all__ = ["READY_STATES", "DeviceState", "DeviceStatus"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +22,9 @@ class DeviceStatus:
     reason: str  # i18n key, e.g. "idcard.ready", "idcard.absent", "idcard.sw3.60"
     detail: str = ""  # technician detail (never personal data)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", as_state(self.state))
+
     @property
     def ready(self) -> bool:
-        return self.state in READY_STATES
+        return self.state.ready

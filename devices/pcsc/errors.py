@@ -12,16 +12,19 @@ from typing import ClassVar
 import smartcard.scard as scard
 
 from devices.errors import DeviceAbsent, DeviceError, ProtocolError
+from devices.state import DeviceState
 
-# Device states shared with the rest of the drivers (DESIGN.md "Devices are drivers").
-OK, DEGRADED, FAULT, ABSENT = "ok", "degraded", "fault", "absent"
+# The shared device states (devices/state.py), under the short names this package used.
+OK, DEGRADED, FAULT, ABSENT = (
+    DeviceState.OK, DeviceState.DEGRADED, DeviceState.FAULT, DeviceState.ABSENT
+)
 
 
 class PcscError(DeviceError):
     """Something PC/SC-related failed; ``code`` holds pcscd's return code when there is one."""
 
     key = "pcsc.error"
-    state: ClassVar[str] = FAULT
+    state: ClassVar[DeviceState] = FAULT
 
     def __init__(self, detail: str = "", *, code: int | None = None, **params: object) -> None:
         super().__init__(detail, **params)

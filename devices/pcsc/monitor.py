@@ -97,6 +97,8 @@ class ReaderMonitor:
                 # e.g. F_COMM_ERROR when pcscd dies mid-wait: the next connect tells us
                 # whether the service is gone (SERVICE_LOST) or it was a hiccup.
                 log.warning("pcsc monitor: %s", error)
+            except Exception:  # a pyscard or driver bug must not end card watching for good
+                log.exception("pcsc monitor failed unexpectedly; retrying")
             if not self._stop.is_set():
                 self._stop.wait(self._retry_s)
         self._forget_all()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from devices.errors import DeviceAbsent, DeviceTimeout
+from devices.errors import DeviceAbsent, DeviceTimeout, ProtocolError
 from devices.printer import commands as cmd
 from devices.printer import status as st
 from devices.printer.document import Receipt
@@ -175,7 +175,7 @@ class ReceiptPrinter:
 
     # status ------------------------------------------------------------------------------
     def status(self) -> st.PrinterStatus:
-        """Ask the printer (DLE EOT 1..4); never raises for a missing or silent printer."""
+        """Ask the printer (DLE EOT 1..4); never raises for a missing, silent or garbled printer."""
         with self._lock:
             self.state = self._query()
             return self.state
@@ -199,7 +199,13 @@ class ReceiptPrinter:
         if len(raw) < 4:
             self._drop()
             return st.PrinterStatus("absent", st.NO_ANSWER, raw)
-        return st.decode(raw)
+        try:
+            return st.decode(raw)
+        except ProtocolError as error:
+            # Not a printer speaking DLE EOT (or a line out of step): a fault, not a crash;
+            # reconnecting gives the next query a clean stream.
+            self._drop()
+            return st.PrinterStatus("fault", error.key, raw)
 
     # printing ----------------------------------------------------------------------------
     def render(self, receipt: Receipt) -> bytes:

@@ -3,18 +3,19 @@
 Bit layouts (Epson ESC/POS, "real-time status transmission"); every reply is ``0xx1xx10``:
   n=1 printer:        bit3 offline
   n=2 offline cause:  bit2 cover open, bit3 paper fed by button, bit5 stopped by paper end, bit6 error
-  n=3 error cause:    bit2 autocutter error, bit5 unrecoverable error, bit6 auto-recoverable error
+  n=3 error cause:    bit2 recoverable error (e.g. head too hot), bit3 autocutter error,
+                      bit5 unrecoverable error, bit6 auto-recoverable error
   n=4 paper sensor:   bits2-3 roll near end, bits5-6 roll end (paper out)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from devices.errors import ProtocolError
+from devices.state import DeviceState, as_state
 
-State = Literal["ok", "degraded", "fault", "absent"]
+State = DeviceState  # the old name of the state type here
 
 READY = "printer.ready"
 PAPER_NEAR_END = "printer.paper_near_end"
@@ -32,13 +33,16 @@ STATUS_UNKNOWN = "printer.status_unknown"
 class PrinterStatus:
     """``state`` for the kiosk's decisions, ``reason`` as a translation key, ``raw`` the 4 replies."""
 
-    state: State
+    state: DeviceState
     reason: str
     raw: bytes = b""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", as_state(self.state))
+
     @property
     def can_print(self) -> bool:
-        return self.state in ("ok", "degraded")
+        return self.state.ready
 
 
 def valid_reply(byte: int) -> bool:
@@ -54,9 +58,9 @@ def decode(raw: bytes) -> PrinterStatus:
         return PrinterStatus("fault", PAPER_OUT, raw)
     if offline & 0x04:
         return PrinterStatus("fault", COVER_OPEN, raw)
-    if error & 0x04:
+    if error & 0x08:
         return PrinterStatus("fault", CUTTER_ERROR, raw)
-    if error & 0x60 or offline & 0x40:
+    if error & 0x64 or offline & 0x40:
         return PrinterStatus("fault", HARDWARE_ERROR, raw)
     if printer & 0x08:
         return PrinterStatus("fault", OFFLINE, raw)
@@ -82,6 +86,6 @@ def encode(
         | (0x20 if paper_out else 0)
         | (0x40 if cutter_error else 0)
     )
-    n3 = 0x12 | (0x04 if cutter_error else 0)
+    n3 = 0x12 | (0x08 if cutter_error else 0)
     n4 = 0x12 | (0x0C if paper == "near_end" else 0) | (0x60 if paper_out else 0)
     return bytes([n1, n2, n3, n4])

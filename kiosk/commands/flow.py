@@ -8,7 +8,8 @@ The answers file looks like::
      "kiosk_id": "K-TEST", "location": "..."}
 
 Attachment paths are relative to the answers file. Prints the items, the merged form, the
-materials and either the submission document or every problem.
+materials and either the submission document (the applicant's data masked as in the logs,
+unless ``--show-pii``) or every problem.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
 from kiosk.errors import ConfigError, FlowError, ValidationError
 from kiosk.i18n import t
+from kiosk.logs import mask_value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     walk.add_argument("--catalog", help="catalog folder (default: the installed one)")
     walk.add_argument("--json", action="store_true", help="print one JSON document")
     walk.add_argument("--lang", default="en", choices=["zh_CN", "en"], help="language of messages")
+    walk.add_argument("--show-pii", action="store_true",
+                      help="print the applicant's data unmasked in the submission document")
     walk.set_defaults(handler=_walk)
 
 
@@ -96,6 +100,8 @@ def _walk(args: argparse.Namespace) -> int:
     except FlowError as error:
         print(f"error: {t(error.key, args.lang)} ({error.detail})")
         return error.exit_code
+    if "submission" in result and not args.show_pii:
+        result["submission"] = mask_value(result["submission"])
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

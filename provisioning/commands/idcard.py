@@ -16,7 +16,7 @@ from typing import Any
 
 from devices.idcard.errors import NoCard
 from devices.idcard.factory import open_reader
-from devices.idcard.idnumber import mask
+from devices.idcard.idnumber import keep_ends, mask
 from devices.idcard.outcome import CardOutcome, assess
 from devices.idcard.photo import find_decoder
 from devices.idcard.record import IdentityRecord
@@ -74,26 +74,22 @@ def _open(args: argparse.Namespace) -> SamReader:
     return open_reader(args.url, baud=args.baud)
 
 
-def _mask_text(text: str, keep: int) -> str:
-    return text[:keep] + "*" * max(0, len(text) - keep) if text else ""
-
-
 def record_view(record: IdentityRecord, outcome: CardOutcome, *, show_pii: bool) -> dict[str, Any]:
     """What the CLI prints: the record with personal fields masked unless ``show_pii``."""
     birth = record.birth_date.isoformat() if record.birth_date else ""
     return {
         "card_type": record.card_type.value,
-        "name": record.name if show_pii else _mask_text(record.name, 1),
-        "english_name": record.english_name if show_pii else _mask_text(record.english_name, 1),
+        "name": record.name if show_pii else keep_ends(record.name, 1),
+        "english_name": record.english_name if show_pii else keep_ends(record.english_name, 1),
         "id_number": record.id_number if show_pii else mask(record.id_number),
         "sex": record.sex,
         "nation": record.nation,
         "birth_date": birth if show_pii else birth[:4],
-        "address": record.address if show_pii else _mask_text(record.address, 6),
+        "address": record.address if show_pii else keep_ends(record.address, 6),
         "issuer": record.issuer,
         "valid_from": record.valid_from.isoformat() if record.valid_from else "",
         "valid_until": record.valid_until.isoformat() if record.valid_until else "长期",
-        "extra": {k: v if show_pii else _mask_text(v, 2) for k, v in record.extra.items()},
+        "extra": {k: v if show_pii else keep_ends(v, 2) for k, v in record.extra.items()},
         "photo_bytes": len(record.photo_wlt or b""),
         "fingerprint_bytes": len(record.fingerprint or b""),
         "outcome": outcome.value,

@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from devices.idcard.idnumber import mask
+from devices.idcard.idnumber import keep_ends, mask
 from devices.pcsc.errors import NoCard
 from devices.pcsc.reader import list_readers
 from devices.pcsc.sscard import SscardReading, open_sscard_reader
@@ -75,14 +75,6 @@ def read_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mask_text(text: str, keep_start: int = 1, keep_end: int = 0) -> str:
-    if len(text) <= keep_start + keep_end:
-        return "*" * len(text)
-    return (
-        text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + text[len(text) - keep_end :]
-    )
-
-
 def describe(reading: SscardReading, *, show_pii: bool) -> dict[str, Any]:
     record = reading.record
     extra = record.extra
@@ -92,12 +84,12 @@ def describe(reading: SscardReading, *, show_pii: bool) -> dict[str, Any]:
         "reader": reading.reader,
         "atr": reading.atr.hex(" ").upper(),
         "card_type": record.card_type.value,
-        "name": record.name if show_pii else _mask_text(record.name),
+        "name": record.name if show_pii else keep_ends(record.name),
         "id_number": record.id_number if show_pii else mask(record.id_number),
         "sex": record.sex,
         "nation": record.nation,
         "birth_date": born if show_pii else "****-**-**",
-        "card_number": card_number if show_pii else _mask_text(card_number, 1, 2),
+        "card_number": card_number if show_pii else keep_ends(card_number, 1, 2),
         "card_kind": extra.get("card_kind", ""),
         "spec_version": extra.get("spec_version", ""),
         "region_code": extra.get("region_code", ""),

@@ -285,3 +285,17 @@ def test_logs_pull_gives_up_after_wait(
     assert code == 44
     assert "uploaded only 0%" in capsys.readouterr().err
     assert next(tmp_path.glob("*.ndjson")).read_text() == ""
+
+
+def test_a_database_password_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"postgresql+psycopg://alice:s3cret-pw@127.0.0.1:{_free_port()}/nodb"
+    assert main(["token", "new", "--role", "admin", "--db", url]) == 41
+    err = capsys.readouterr().err
+    assert "Cannot open the database" in err and "alice" in err
+    assert "s3cret-pw" not in err
+
+
+def test_an_unwritable_output_path_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["openapi", "--out", str(tmp_path / "missing" / "openapi.json")]) == 74
+    err = capsys.readouterr().err
+    assert "could not be read or written" in err and "Traceback" not in err

@@ -42,9 +42,34 @@ def answers_file(tmp_path, scenario_id, *, break_mobile=False):
 def test_flow_walk_prints_the_submission(tmp_path, capsys):
     path = answers_file(tmp_path, "open_convenience_store")
     assert main(["flow", "walk", "open_convenience_store", "--answers", str(path), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    result = json.loads(out)
     assert result["submission"]["reference"].startswith("GJZ-")
     assert result["form"] and result["materials"]
+    person = generate_person(random.Random(1))  # the applicant answers_file() wrote
+    assert person.id_number not in out and person.name not in out  # masked without --show-pii
+    args = ["flow", "walk", "open_convenience_store", "--answers", str(path), "--json", "--show-pii"]
+    assert main(args) == 0
+    assert person.id_number in capsys.readouterr().out
+
+
+def test_cli_errors_never_print_personal_data(capsys):
+    import argparse
+
+    from kiosk.cli_support import run
+    from kiosk.errors import KioskError
+
+    number = generate_person(random.Random(2)).id_number
+
+    def fails(_args):
+        raise KioskError(f"card says {number}, phone 13912345678", key="device.protocol")
+
+    parser = argparse.ArgumentParser()
+    parser.set_defaults(handler=fails)
+    assert run(parser, []) == 1
+    err = capsys.readouterr().err
+    assert number not in err and "13912345678" not in err
+    assert number[:3] + "*" * 13 + number[-2:] in err
 
 
 def test_flow_walk_reports_problems_in_plain_words(tmp_path, capsys):

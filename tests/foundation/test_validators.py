@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.idcard.idnumber import check_digit, generate_person, mask
+from devices.idcard.idnumber import check_digit, generate_person, keep_ends, mask
 from kiosk import validators as v
 from kiosk.errors import ValidationError
 from kiosk.sample_answers import generate_uscc
@@ -57,6 +57,14 @@ def test_id_number_reasons(number, key):
 
 def test_mask_keeps_only_the_ends():
     assert mask("210211198001010021") == "210*************21"
+    assert mask("12345") == "*****"  # too short to keep anything
+
+
+def test_keep_ends_hides_short_text_whole():
+    assert keep_ends("王小明") == "王**"
+    assert keep_ends("王") == "*"  # a one-character name is not shown
+    assert keep_ends("A12345678", 1, 2) == "A******78"
+    assert keep_ends("") == ""
 
 
 @given(seeds)

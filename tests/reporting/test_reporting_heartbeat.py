@@ -174,3 +174,33 @@ def test_worker_thread_beats_and_drains_on_wake(
     worker.stop()
     assert outbox.depth() == 0
     assert backoffice.kiosk(kiosk.kiosk_id)["last_heartbeat"] is not None
+
+
+def test_a_malformed_device_state_is_reported_not_fatal(
+    tmp_path: Path, outbox: Outbox, kiosk: Enrolled, backoffice: BackOffice
+) -> None:
+    states = {"printer": {"state": "on fire", "reason": "x"}, "idcard": {"state": "ok", "reason": ""}}
+    worker = ReportingWorker(outbox, kiosk.client(), kiosk_id=kiosk.kiosk_id,
+                             log_folder=tmp_path / "logs", device_states=lambda: states)
+    worker.heartbeat()
+    seen = backoffice.kiosk(kiosk.kiosk_id)["devices"]
+    assert seen["printer"] == {"state": "fault", "reason": "heartbeat.bad_device_state"}
+    assert seen["idcard"]["state"] == "ok"
+
+
+def test_a_failing_beat_keeps_its_schedule_and_still_drains(
+    tmp_path: Path, outbox: Outbox, kiosk: Enrolled
+) -> None:
+    clock = [1000.0]
+
+    def broken_payload() -> dict[str, str]:
+        raise RuntimeError("bug in a caller")
+
+    worker = ReportingWorker(outbox, kiosk.client(), kiosk_id=kiosk.kiosk_id,
+                             log_folder=tmp_path / "logs", heartbeat_seconds=60, clock=lambda: clock[0])
+    worker.heartbeat_payload = broken_payload  # type: ignore[method-assign]
+    outbox.enqueue_events([{"at": "2025-01-01T00:00:00Z", "kind": "boot"}])
+    next_beat = worker.step(0.0)
+    assert next_beat == 1060.0  # not retried at once (which spun the loop and flooded the log)
+    assert "RuntimeError" in worker.last_error
+    assert outbox.depth() == 0  # the drain still ran

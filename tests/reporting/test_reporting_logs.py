@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,11 +31,13 @@ def _uscc(rng: random.Random) -> str:
 @pytest.fixture
 def log_folder(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "logs"
+    hooks = sys.excepthook, threading.excepthook
     handler = logs.setup(folder, kiosk_id="k-test", levels={"devices.noisy": "WARNING"})
     yield folder
     logging.getLogger().removeHandler(handler)
     handler.close()
     logs.end_session()
+    sys.excepthook, threading.excepthook = hooks
 
 
 def _lines(folder: Path) -> list[str]:
@@ -150,3 +154,30 @@ def test_read_range_bounds(log_folder: Path) -> None:
     logs.event(log, "range.b")
     events = [json.loads(line)["event"] for line in logs.read_range(log_folder, middle, time.time() + 1)]
     assert events == ["range.b"]
+
+
+def test_uncaught_exceptions_reach_stderr_and_the_log_masked(
+    log_folder: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # setup() (in the fixture) installed the hooks; the fixture puts the old ones back.
+    person = generate_person(random.Random(5))
+    logs.register_sensitive(person.name)
+
+    def worker() -> None:
+        raise ValueError(f"cannot parse {person.id_number} for {person.name}")
+
+    thread = threading.Thread(target=worker, name="idcard-poller")
+    thread.start()
+    thread.join()
+    try:
+        raise RuntimeError(f"main thread saw {person.id_number}")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+
+    err = capfd.readouterr().err
+    written = "\n".join(_lines(log_folder))
+    for text in (err, written):
+        assert person.id_number not in text and person.name not in text
+        assert mask(person.id_number) in text
+    assert "thread idcard-poller" in err and "the main thread" in err
+    assert '"event": "uncaught"' in written

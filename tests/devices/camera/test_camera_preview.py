@@ -75,10 +75,33 @@ def test_unplugged_camera_goes_absent_and_comes_back() -> None:
     assert got.wait_for(lambda: len(got.frames) >= 2)
     sim.unplug()
     assert got.wait_for(lambda: got.statuses[-1].state is CameraState.ABSENT)
-    assert got.statuses[-1].reason == "camera.state.disconnected"
+    # The first absent status says why; the worker's reconnect attempts may follow at once.
+    absent = next(s for s in got.statuses if s.state is CameraState.ABSENT)
+    assert absent.reason == "camera.state.disconnected"
     seen = len(got.frames)
     sim.plug()
     assert got.wait_for(lambda: got.statuses[-1].state is CameraState.OK and len(got.frames) > seen)
     assert camera.stop_preview()
     camera.close()
     assert camera.status.reason == "camera.state.closed"
+
+
+def test_an_unexpected_analysis_error_is_a_fault_the_worker_recovers_from() -> None:
+    got = Collector()
+    camera = DocumentCamera("sim://camera?doc=lease", on_status=got.status)
+    camera.open()
+    real = camera.preview_once
+    failures = [1]
+
+    def flaky() -> PreviewFrame:
+        if failures:
+            failures.pop()
+            raise ValueError("cv2 could not handle this frame")  # stands in for a library bug
+        return real()
+
+    camera.preview_once = flaky  # type: ignore[method-assign]
+    worker = camera.start_preview(got.frame, fps=60, reconnect_interval=0.05)
+    assert got.wait_for(lambda: len(got.frames) >= 2)  # the worker lived on
+    assert any(s.state is CameraState.FAULT for s in got.statuses)
+    assert camera.status.usable and worker.running
+    camera.close()

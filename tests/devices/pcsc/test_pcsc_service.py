@@ -62,3 +62,23 @@ def test_cli_without_pcscd_fails_cleanly(tmp_path) -> None:
     assert done.returncode == 10, done.stderr
     assert "pcscd" in done.stderr and "not running" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_monitor_survives_an_unexpected_error(monkeypatch: pytest.MonkeyPatch, events) -> None:
+    """A bug below the monitor (here: the first context raises RuntimeError) is logged and retried."""
+    import devices.pcsc.monitor as monitor
+
+    calls = [0]
+
+    class FlakyContext:
+        def __init__(self) -> None:
+            calls[0] += 1
+            if calls[0] == 1:
+                raise RuntimeError("pyscard bug")
+            raise PcscServiceUnavailable("no pcscd here")  # what the second try finds
+
+    monkeypatch.setattr(monitor, "PcscContext", FlakyContext)
+    with ReaderMonitor(events, poll_s=0.05, retry_s=0.05) as watcher:
+        events.expect(EventKind.SERVICE_LOST)
+        assert watcher._thread is not None and watcher._thread.is_alive()
+    assert calls[0] >= 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,35 @@ def test_printer_that_stops_answering_status(printer, sim) -> None:
     assert (printer.status().state, printer.status().reason) == ("absent", "printer.no_answer")
     with pytest.raises(PrinterNotReady):
         printer.print(SMALL)
+
+
+def test_garbled_status_answer_is_a_fault_not_a_crash() -> None:
+    """A device on port 9100 that answers DLE EOT with bytes no printer sends (not 0xx1xx10)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        received: list[bytes] = []
+
+        def answer_garbage() -> None:
+            for _ in range(2):  # the driver reconnects after a garbled answer
+                peer, _ = server.accept()
+                with peer:
+                    while chunk := peer.recv(4096):
+                        received.append(chunk)
+                        peer.sendall(b"\x00" * 4)
+
+        worker = threading.Thread(target=answer_garbage, daemon=True)
+        worker.start()
+        with ReceiptPrinter(f"socket://127.0.0.1:{port}?timeout=1") as printer:
+            status = printer.status()
+            assert (status.state, status.reason, status.raw) == ("fault", "printer.bad_status", b"\0" * 4)
+            with pytest.raises(PrinterNotReady) as caught:
+                printer.print(SMALL)
+            assert caught.value.key == "printer.bad_status"
+            assert printer.last_job is not None  # kept for a reprint
+        worker.join(5)
+    assert all(b"\x1b@" not in chunk for chunk in received)  # no job bytes went out
 
 
 def test_refused_connection_is_absent() -> None:

@@ -10,35 +10,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devices.idcard.idnumber import generate_person, mask
+from devices.idcard.idnumber import generate_person
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.layout import text_width
 from kiosk.paths import ASSETS
-from kiosk.receipts import AcceptanceReceipt, build_acceptance_receipt, build_self_test_page
+from kiosk.receipts import (
+    AcceptanceReceipt,
+    build_acceptance_receipt,
+    build_self_test_page,
+    example_receipt,
+)
 
 RECEIPT_PNG = Path("/tmp/acceptance_receipt_58.png")
 
 
 def sample(rng_seed: int = 7) -> AcceptanceReceipt:
-    person = generate_person(random.Random(rng_seed))
-    return AcceptanceReceipt(
-        reference="SL20240601-000123",
-        applicant_name_masked=person.name[0] + "*" * (len(person.name) - 1),
-        id_number_masked=mask(person.id_number),
-        scenario_title="开办企业“一件事”（有限责任公司设立）",
-        items=[
-            ("企业设立登记", "区市场监督管理局", 3),
-            ("公章刻制备案", "市公安局", 0),
-            ("申领发票及税控设备", "区税务局", None),
-        ],
-        materials=["身份证（已读取）", "公司章程", "住所使用证明（租赁合同）"],
-        delivery="免费邮寄",
-        delivery_address="辽宁省大连市甘井子区示例路88号2单元501室",
-        created_at=datetime(2024, 6, 1, 9, 5),
-        location="甘井子区行政审批服务大厅 24小时自助区",
-        kiosk_id="GJZ-24H-03",
-        track_url="https://zwfw.example.cn/track?ref=SL20240601-000123",
-    )
+    return example_receipt(rng_seed)
 
 
 @pytest.mark.parametrize(("width", "columns"), [("58", 32), ("80", 48)])

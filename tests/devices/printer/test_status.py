@@ -16,7 +16,8 @@ from devices.printer import status as st
         ("1a 32 12 72", "fault", st.PAPER_OUT),  # n=2 bit5 + n=4 bits 5-6
         ("12 12 12 72", "fault", st.PAPER_OUT),  # roll end sensor alone
         ("1a 16 12 12", "fault", st.COVER_OPEN),  # n=2 bit2
-        ("1a 52 16 12", "fault", st.CUTTER_ERROR),  # n=3 bit2
+        ("1a 52 1a 12", "fault", st.CUTTER_ERROR),  # n=3 bit3: autocutter error
+        ("1a 52 16 12", "fault", st.HARDWARE_ERROR),  # n=3 bit2: recoverable error, not the cutter
         ("1a 52 32 12", "fault", st.HARDWARE_ERROR),  # n=3 bit5: unrecoverable
         ("1a 12 12 12", "fault", st.OFFLINE),  # n=1 bit3 with no cause
         ("1a 16 12 7e", "fault", st.PAPER_OUT),  # paper out wins over cover open
