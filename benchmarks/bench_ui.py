@@ -1,0 +1,178 @@
+"""UI benchmarks, printed as ratios to their targets and to a baseline measured in the same run.
+
+    .venv/bin/python benchmarks/bench_ui.py [--sessions 500] [--fps-seconds 5]
+
+1. cold start to the attract screen (subprocess; target 2 s; baseline: a bare Kivy window's first frame)
+2. screen transition median (target < 100 ms; baseline: one empty frame)
+3. materials screen frame rate with page detection running (target 30 fps)
+4. resident memory growth over N scripted sessions (target < 10 MB)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1",
+           SDL_VIDEODRIVER=os.environ.get("SDL_VIDEODRIVER", "offscreen"),
+           KIVY_HOME=tempfile.mkdtemp(prefix="bench-kivy-"), PYTHONPATH=str(ROOT))
+
+BARE = """
+import time; t0 = time.monotonic()
+from kivy.base import EventLoop
+from kivy.core.window import Window
+from kivy.uix.label import Label
+Window.add_widget(Label(text="x")); EventLoop.idle()
+print(time.monotonic() - t0)
+"""
+
+KIOSK = """
+import time; t0 = time.monotonic()
+import os, pathlib, tempfile
+from screens.boot import prepare_window
+prepare_window()
+from kiosk.catalog import load_catalog
+from kiosk.config import Config
+from kiosk.facade import DeviceHub, Facade
+config = Config(); config.devices.idcard = "sim://idcard?card=none"
+hub = DeviceHub(config, state_folder=pathlib.Path(tempfile.mkdtemp()), secret=os.urandom(32))
+from screens.app import KioskApp
+from screens.driver import UiDriver
+app = KioskApp(Facade(config, load_catalog(), devices=hub), sim=True)
+driver = UiDriver.launch(app)
+driver.wait(lambda: app.entered == "attract")
+print(time.monotonic() - t0)
+app.stop()
+"""
+
+
+def _subprocess_seconds(code: str, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True,
+                             timeout=120, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=500)
+    parser.add_argument("--fps-seconds", type=float, default=5.0)
+    args = parser.parse_args()
+
+    bare = _subprocess_seconds(BARE)
+    cold = _subprocess_seconds(KIOSK)
+    print(f"cold start to attract: {cold:.2f} s = {cold / 2.0:.2f} x target (2 s); "
+          f"{cold / bare:.1f} x a bare Kivy window ({bare:.2f} s)")
+
+    os.environ.update({k: v for k, v in ENV.items() if k.startswith(("KIVY", "SDL"))})
+    sys.path.insert(0, str(ROOT))
+    from screens.boot import prepare_window
+
+    prepare_window()
+    from kiosk.catalog import load_catalog
+    from kiosk.config import Config
+    from kiosk.facade import DeviceHub, Facade
+    from screens.app import KioskApp
+    from screens.driver import UiDriver
+
+    config = Config()
+    config.devices.idcard = "sim://idcard?card=none"
+    config.devices.camera = "sim://camera?capture=1080p"
+    hub = DeviceHub(config, state_folder=Path(tempfile.mkdtemp()), secret=os.urandom(32))
+    facade = Facade(config, load_catalog(), devices=hub)
+    app = KioskApp(facade, sim=True)
+    ui = UiDriver.launch(app)
+    ui.wait(lambda: app.entered == "attract")
+
+    # 2. transitions: attract -> home -> attract ... measured to the first frame after on_enter
+    frame = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        ui.pump(1)
+        frame.append(time.perf_counter() - t0)
+    moves = []
+    for _ in range(15):
+        for target in ("home", "attract"):
+            t0 = time.perf_counter()
+            facade.wake() if target == "home" else None
+            app.go(target)
+            ui.wait(lambda t=target: app.entered == t)
+            ui.pump(1)
+            moves.append(time.perf_counter() - t0)
+    median = statistics.median(moves)
+    print(f"screen transition median: {median * 1000:.0f} ms = {median / 0.1:.2f} x target (100 ms); "
+          f"{median / statistics.median(frame):.1f} x one frame ({statistics.median(frame) * 1000:.0f} ms)")
+
+    # 3. materials preview frame rate with detection running
+    facade.wake()
+    facade.begin("open_trading_company")
+    flow = facade.flow
+    while (question := flow.next_question()) is not None:
+        flow.answer(question.id, question.options[0].value)
+    screen = app.screen("materials")
+    screen.auto_capture = False
+    app.go("materials")
+    ui.wait(lambda: app.entered == "materials")
+    ui.wait(lambda: screen.frames_shown > 0, timeout=10)
+    start_frames, t0 = screen.frames_shown, time.perf_counter()
+    while time.perf_counter() - t0 < args.fps_seconds:
+        ui.pump(1)
+    fps = (screen.frames_shown - start_frames) / (time.perf_counter() - t0)
+    print(f"materials preview: {fps:.1f} fps shown = {fps / 30:.2f} x target (30 fps)")
+    screen.auto_capture = True
+    app.end_visit("bench")
+    ui.wait(lambda: app.entered == "attract")
+
+    # 4. memory over scripted sessions (touch through the first screens, answer, fill page 1, exit)
+    def session() -> None:
+        ui.tap(app.screen("attract").ids.panel)
+        ui.wait(lambda: app.entered == "home")
+        ui.tap_text("我要开餐馆")
+        ui.wait(lambda: app.entered == "identify")
+        facade.sim_place_card()
+        ui.wait(lambda: app.entered in ("questions", "results"))
+        while app.entered == "questions":
+            ui.tap_text(app.screen("questions").question.options[0].label.zh)
+            ui.pump(1)
+        ui.wait(lambda: app.entered == "results")
+        ui.tap(app.screen("results").ids.next)
+        ui.wait(lambda: app.entered == "form")
+        app.confirm_exit()
+        hub.sim_remove_card()
+        ui.wait(lambda: app.entered == "attract" and not hub.card_present(), timeout=20)
+
+    for _ in range(5):
+        session()  # warm-up: textures, caches, the pinyin engine
+    before = rss_mb()
+    peak = before
+    t0 = time.perf_counter()
+    for _ in range(args.sessions):
+        session()
+        peak = max(peak, rss_mb())
+    after = rss_mb()
+    growth = after - before
+    print(f"RSS over {args.sessions} sessions: {before:.0f} -> {after:.0f} MB (peak {peak:.0f}), "
+          f"growth {growth:.1f} MB = {growth / 10:.2f} x limit (10 MB); "
+          f"{(time.perf_counter() - t0) / args.sessions:.2f} s per session; "
+          f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    app.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The Kivy application: window, theme, screen manager, and the bridge to :class:`kiosk.facade.Facade`.
+
+Facade events may arrive on device threads; :meth:`KioskApp._on_facade_event` re-posts each one
+onto the Kivy thread with ``Clock.schedule_once`` before any widget is touched.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.facade import Facade
+from kiosk.i18n import t
+from screens.theme import Theme, register_fonts
+
+# (screen name, module under screens/, class name), in the order a visit goes through them.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("attract", "attract", "AttractScreen"),
+    ("home", "home", "HomeScreen"),
+    ("identify", "identify", "IdentifyScreen"),
+    ("questions", "questions", "QuestionsScreen"),
+    ("results", "results", "ResultsScreen"),
+    ("form", "form", "FormScreen"),
+    ("materials", "materials", "MaterialsScreen"),
+    ("check", "check", "CheckScreen"),
+    ("submitting", "submitting", "SubmittingScreen"),
+    ("receipt", "receipt", "ReceiptScreen"),
+    ("done", "done", "DoneScreen"),
+    ("out_of_service", "out_of_service", "OutOfServiceScreen"),
+    ("maintenance", "maintenance", "MaintenanceScreen"),
+)
+# Screens where nobody is being served, so idle rules and the out-of-service switch do not apply.
+RESTING = frozenset({"attract", "out_of_service", "maintenance"})
+
+
+class KioskApp(App):
+    """The touchscreen front end of one kiosk."""
+
+    lang = StringProperty("zh_CN")
+    entered = StringProperty("")  # the screen whose on_enter has run (what a citizen now sees)
+    theme = ObjectProperty(None)
+    sim = BooleanProperty(False)
+    title = "kiosk24"
+
+    def __init__(self, facade: Facade, *, sim: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.facade = facade
+        self.sim = sim
+        self.theme = Theme()
+        self.sm: ScreenManager | None = None
+        self._unsubscribe = None
+        self._ticker = None
+        self._idle_view = None
+        self._last_oos: str | None = None
+
+    # ----- building ----------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        register_fonts()
+        import screens.components.controls  # loads the shared kv rules
+        import screens.components.keyboard_dock  # noqa: F401  (KeyboardDock for the kv files)
+
+        Window.clearcolor = self.theme.bg
+        self.theme.fit(*Window.size)
+        Window.bind(size=lambda _w, size: self.theme.fit(*size))
+        self.theme.bind(bg=lambda _t, bg: setattr(Window, "clearcolor", bg))
+        sm = ScreenManager(transition=NoTransition())
+        for name, module, cls in SCREENS:
+            screen_cls = getattr(importlib.import_module(f"screens.{module}"), cls)
+            screen = screen_cls(name=name)
+            screen.bind(on_enter=self._entered, on_pre_leave=self._leaving)
+            sm.add_widget(screen)
+        self.sm = sm
+        Window.bind(on_touch_down=self._any_touch, on_key_down=self._on_key)
+        self._unsubscribe = self.facade.subscribe(self._on_facade_event)
+        self._ticker = Clock.schedule_interval(self._tick, 1.0)
+        return sm
+
+    def on_start(self) -> None:
+        self.facade.start()
+        self._apply_service_state(self.facade.out_of_service_reason())
+
+    def on_stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.facade.stop()
+
+    def _entered(self, screen: Any) -> None:
+        self.entered = screen.name
+
+    def _leaving(self, screen: Any) -> None:
+        if self.entered == screen.name:
+            self.entered = ""
+
+    # ----- language and display modes ----------------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return t(key, self.lang, **params)
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
+        self.facade.lang = self.lang
+
+    def toggle_large_text(self) -> None:
+        self.theme.large_text = not self.theme.large_text
+        self.facade.large_text = self.theme.large_text
+
+    def toggle_contrast(self) -> None:
+        self.theme.high_contrast = not self.theme.high_contrast
+        self.facade.high_contrast = self.theme.high_contrast
+
+    def on_lang(self, _app: Any, _lang: str) -> None:
+        if self.sm is not None and hasattr(self.sm.current_screen, "refresh"):
+            self.sm.current_screen.refresh()
+
+    # ----- navigation --------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        return self.sm.current if self.sm else ""
+
+    def go(self, name: str) -> None:
+        if self.sm is not None and self.sm.current != name:
+            self.sm.current = name
+
+    def screen(self, name: str) -> Any:
+        return self.sm.get_screen(name)
+
+    def confirm_exit(self) -> None:
+        """The citizen chose to stop: end and wipe the visit, back to the attract screen."""
+        self.end_visit("cancel")
+
+    def end_visit(self, reason: str) -> None:
+        self.facade.end(reason)
+        self._reset_after_visit()
+
+    def _reset_after_visit(self) -> None:
+        self._close_idle_warning()
+        self.lang = "zh_CN"
+        self.theme.large_text = False
+        self.theme.high_contrast = False
+        self._wipe_screens()
+        reason = self.facade.out_of_service_reason()
+        self.go("out_of_service" if reason else "attract")
+
+    def _wipe_screens(self, keep: str = "") -> None:
+        if self.sm is None:
+            return
+        for screen in self.sm.screens:
+            wipe = getattr(screen, "wipe", None)
+            if wipe is not None and screen.name != keep:
+                wipe()
+
+    # ----- events from the runtime -------------------------------------------------------
+    def _on_facade_event(self, event: str, data: dict[str, Any]) -> None:
+        Clock.schedule_once(lambda _dt: self.handle_event(event, data), 0)
+
+    def handle_event(self, event: str, data: dict[str, Any]) -> None:
+        if event == "idle_warning":
+            self._show_idle_warning(data["remaining"])
+        elif event == "idle_cleared":
+            self._close_idle_warning()
+        elif event == "session_ended":
+            if data.get("reason") == "completed":
+                self._wipe_screens(keep=self.current)  # the done screen says goodbye first
+            else:
+                self._reset_after_visit()
+        elif event == "service":
+            self._apply_service_state(data.get("reason"))
+        screen = self.sm.current_screen if self.sm else None
+        handler = getattr(screen, "on_facade_event", None)
+        if handler is not None:
+            handler(event, data)
+
+    def _apply_service_state(self, reason: str | None) -> None:
+        self._last_oos = reason
+        if self.sm is None:
+            return
+        if reason and self.current == "attract":
+            self.screen("out_of_service").reason = reason
+            self.go("out_of_service")
+        elif not reason and self.current == "out_of_service":
+            self.go("attract")
+        elif reason:
+            self.screen("out_of_service").reason = reason
+
+    def _tick(self, _dt: float) -> None:
+        self.facade.tick()
+
+    def _any_touch(self, _window: Any, _touch: Any) -> bool:
+        if self.current not in RESTING:
+            self.facade.touch()
+        return False
+
+    def _on_key(self, _window: Any, key: int, _scancode: int, _text: str, modifiers: list[str]) -> bool:
+        if key == 293 and self.sim:  # F12: the maintenance screen (the hidden gesture's keyboard twin)
+            self.screen("maintenance").open_from_gesture()
+            return True
+        if key == 283 and self.sim:  # F2: the developer places a generated card
+            self.facade.sim_place_card()
+            return True
+        return False
+
+    # ----- idle warning ------------------------------------------------------------------
+    def _show_idle_warning(self, remaining: float) -> None:
+        if self._idle_view is None:
+            from screens.idle_warning import IdleWarning
+
+            self._idle_view = IdleWarning()
+            self._idle_view.open()
+        self._idle_view.remaining = round(remaining)
+
+    def _close_idle_warning(self) -> None:
+        if self._idle_view is not None:
+            self._idle_view.dismiss()
+            self._idle_view = None
+
+    def more_time(self) -> None:
+        self.facade.touch()
+        self._close_idle_warning()

@@ -1,0 +1,85 @@
+"""Attract screen: shown while idle; the zone's name and "touch to start", drifting to avoid burn-in.
+
+Five quick taps in the top-left corner open the maintenance screen (the technician's hidden gesture).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from screens.base import KioskScreen, load_kv
+
+GESTURE_TAPS = 5
+GESTURE_WINDOW_S = 4.0
+CORNER_FRACTION = 0.08
+DRIFT_SECONDS = 12.0
+
+
+class AttractScreen(KioskScreen):
+    zone_name = StringProperty("")
+    clock_text = StringProperty("")
+    card_left = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._taps: list[float] = []
+        self._clock_event = None
+        self._drift: Animation | None = None
+
+    def on_enter(self, *_: Any) -> None:
+        self.zone_name = self.facade.config.location.name
+        self._update_clock()
+        self._clock_event = Clock.schedule_interval(self._update_clock, 1.0)
+        self.card_left = self.facade.card_present()
+        Clock.schedule_once(lambda _dt: self._start_drift(), 0)
+
+    def on_leave(self, *_: Any) -> None:
+        if self._clock_event is not None:
+            self._clock_event.cancel()
+        if self._drift is not None:
+            self._drift.cancel(self.ids.panel)
+            self._drift = None
+        self._taps.clear()
+
+    def _update_clock(self, *_: Any) -> None:
+        self.clock_text = time.strftime("%H:%M")
+        self.card_left = self.facade.card_present()
+
+    def _start_drift(self) -> None:
+        """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
+        panel = self.ids.panel
+        free_x = max(0.0, self.width - panel.width)
+        free_y = max(0.0, self.height - panel.height)
+        corners = [(0.1, 0.15), (0.9, 0.2), (0.85, 0.85), (0.15, 0.8)]
+        anim = Animation(duration=0)
+        for fx, fy in corners:
+            anim += Animation(x=self.x + free_x * fx, y=self.y + free_y * fy, duration=DRIFT_SECONDS, t="in_out_sine")
+        anim.repeat = True
+        self._drift = anim
+        anim.start(panel)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self._in_corner(touch):
+            now = time.monotonic()
+            self._taps = [t for t in self._taps if now - t < GESTURE_WINDOW_S] + [now]
+            if len(self._taps) >= GESTURE_TAPS:
+                self._taps.clear()
+                self.app.screen("maintenance").open_from_gesture()
+            return True
+        self.start_visit()
+        return True
+
+    def _in_corner(self, touch: Any) -> bool:
+        return touch.x < self.width * CORNER_FRACTION and touch.y > self.height * (1 - CORNER_FRACTION)
+
+    def start_visit(self) -> None:
+        self.facade.wake()
+        self.app.go("home")
+
+
+load_kv(__file__)

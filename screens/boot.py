@@ -1,0 +1,20 @@
+"""Window settings that must be made before Kivy creates its window (size, fullscreen, cursor).
+
+Import and call :func:`prepare_window` before anything imports ``kivy.core.window``.
+"""
+
+from __future__ import annotations
+
+from screens.theme import REFERENCE_SIZE
+
+
+def prepare_window(size: tuple[int, int] = REFERENCE_SIZE, *, fullscreen: bool = False) -> None:
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen must not close the kiosk from a keyboard
+    Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -1,0 +1,118 @@
+"""Check your answers: one section per form page, "修改" beside each answer, "未填写" for skipped ones.
+
+The submit button names the action (提交开办企业申请), not just "submit".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from screens.base import KioskScreen, load_kv
+from screens.components.controls import KioskLabel
+
+
+class AnswerRow(BoxLayout):
+    label_text = StringProperty("")
+    value_text = StringProperty("")
+    page_id = StringProperty("")
+    field_id = StringProperty("")
+    skipped = StringProperty("")
+
+
+def display_value(row: Any, lang: str) -> str | None:
+    display = row.display
+    if display is None:
+        return None
+    if hasattr(display, "get") and not isinstance(display, dict):
+        return display.get(lang)
+    return str(display)
+
+
+class CheckScreen(KioskScreen):
+    submit_text = StringProperty("")
+    message = StringProperty("")
+
+    def on_enter(self, *_: Any) -> None:
+        self.fill()
+
+    def refresh(self) -> None:
+        if self.facade.session is not None:
+            self.fill()
+
+    def fill(self) -> None:
+        flow = self.facade.flow
+        lang = self.app.lang
+        scenario = self.facade.scenario(self.facade.session.scenario_id)
+        self.submit_text = self.t("ui.check.submit", action=scenario.title.get(lang))
+        self.message = ""
+        box = self.ids.sections
+        box.clear_widgets()
+        for section in flow.summary():
+            box.add_widget(KioskLabel(text=section.page.title.get(lang), tone="accent", bold=True,
+                                      font_size=self.app.theme.font_l))
+            for row in section.rows:
+                value = display_value(row, lang)
+                answer = AnswerRow(
+                    label_text=row.field.label.get(lang),
+                    value_text=value if value is not None else self.t("ui.check.not_filled"),
+                    skipped="yes" if value is None else "",
+                    page_id=section.page.id,
+                    field_id=row.field.id,
+                )
+                answer.ids.change.bind(on_release=lambda _b, a=answer: self.change(a.page_id, a.field_id))
+                box.add_widget(answer)
+
+    def change(self, page_id: str, field_id: str) -> None:
+        self.app.screen("form").edit(page_id, field_id)
+
+    def back(self) -> None:
+        self.app.screen("form").edit(self.facade.flow.pages()[-1].id)
+
+    def submit(self) -> None:
+        errors = self.facade.flow.errors()
+        if errors:
+            first = next(iter(errors.values()))
+            self.message = self.t("ui.check.incomplete", n=len(errors))
+            page = next((s.page.id for s in self.facade.flow.summary()
+                         if any(r.field.id == first.field for r in s.rows)), None)
+            if page:
+                self.app.screen("form").edit(page, first.field)
+            return
+        self.app.go("submitting")
+
+    def wipe(self) -> None:
+        self.submit_text = self.message = ""
+        if "sections" in self.ids:
+            self.ids.sections.clear_widgets()
+
+
+Builder.load_string("""
+#:import t kiosk.i18n.t
+
+<AnswerRow>:
+    size_hint_y: None
+    height: max(app.theme.touch, value.height) + app.theme.gap / 2
+    spacing: app.theme.gap
+    KioskLabel:
+        text: root.label_text
+        tone: 'muted'
+        size_hint_x: 0.3
+        height: self.parent.height
+    KioskLabel:
+        id: value
+        text: root.value_text
+        tone: 'muted' if root.skipped else 'text'
+        italic: bool(root.skipped)
+        size_hint_x: 0.5
+    KioskButton:
+        id: change
+        role: 'secondary'
+        size_hint_x: None
+        width: app.theme.touch * 2
+        text: t('ui.check.change', app.lang)
+""")
+load_kv(__file__)

@@ -1,0 +1,148 @@
+"""Docks the shared on-screen keyboard (``screens.widgets.keyboard``) under a screen's inputs.
+
+Whichever :class:`KioskInput` gains focus gets the keyboard in the mode its field asks for
+(``Field.keyboard``); "确定" moves to the next input. One pinyin engine serves the whole app.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+
+from screens.widgets.keyboard import MIN_KEY_PX, OnScreenKeyboard
+
+log = logging.getLogger(__name__)
+
+# The catalog names the ID-number pad "idcard"; the keyboard widget calls it "idnumber".
+MODE_FOR_KIND = {"pinyin": "pinyin", "ascii": "ascii", "number": "number", "idcard": "idnumber"}
+
+_engine: Any = None
+_engine_failed = False
+
+
+def shared_engine() -> Any:
+    """The app's one pinyin engine (None when librime is unavailable; the keyboard then types letters)."""
+    global _engine, _engine_failed
+    if _engine is None and not _engine_failed:
+        try:
+            from kiosk.ime import PinyinEngine
+
+            _engine = PinyinEngine()
+        except Exception as error:  # librime missing or data not built: letters still work
+            log.warning("pinyin input unavailable: %s", error)
+            _engine_failed = True
+    return _engine
+
+
+def key_size_for(theme: Any) -> float:
+    """Keys a little smaller than the big buttons, never under the 15 mm minimum."""
+    return max(MIN_KEY_PX, theme.touch_min * 1.2)
+
+
+def keyboard_width(theme: Any) -> float:
+    """Width the widest (letter) layout needs: 10 keys, their gaps and padding."""
+    key = key_size_for(theme)
+    return key * 10 + key * 0.12 * 9 + key * 0.3 + 2
+
+
+def scroll_into_view(widget: Any) -> None:
+    """Scroll the nearest ScrollView so ``widget`` is visible above the keyboard."""
+    parent = widget.parent
+    for _ in range(64):  # the Window is its own parent: never walk forever
+        if parent is None or isinstance(parent, ScrollView):
+            break
+        parent = parent.parent
+    if isinstance(parent, ScrollView) and not fully_visible(widget, parent):
+        parent.scroll_to(widget, padding=min(widget.height / 2, parent.height / 4), animate=False)
+
+
+def fully_visible(widget: Any, view: Any) -> bool:
+    """Whether ``widget`` lies entirely inside ``view``'s visible area (window coordinates)."""
+    left, bottom = widget.to_window(widget.x, widget.y)
+    right, top = widget.to_window(widget.right, widget.top)
+    v_left, v_bottom = view.to_window(view.x, view.y)
+    v_right, v_top = view.to_window(view.right, view.top)
+    return left >= v_left - 1 and right <= v_right + 1 and bottom >= v_bottom - 1 and top <= v_top + 1
+
+
+class KeyboardDock(BoxLayout):
+    """Holds one keyboard; ``inputs`` lists the inputs it serves, in order."""
+
+    inputs = ListProperty([])
+    shown = BooleanProperty(False)
+    side = BooleanProperty(False)  # docked beside the content (forms) rather than under it
+    target = ObjectProperty(None, allownone=True)
+    keyboard = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.size_hint_y = None
+        self.height = 0
+        self.fbind("inputs", self._bind_inputs)
+        self.fbind("target", self._target_set)
+        self._bound: list[Any] = []
+
+    def _target_set(self, *_: Any) -> None:
+        if self.target is not None and self.target not in self.inputs:
+            self.inputs = [self.target]
+
+    def _bind_inputs(self, *_: Any) -> None:
+        for widget in self._bound:
+            widget.funbind("focus", self._focus_changed)
+        self._bound = list(self.inputs)
+        for widget in self._bound:
+            widget.fbind("focus", self._focus_changed)
+
+    def _focus_changed(self, widget: Any, focused: bool) -> None:
+        if focused:
+            self.show_for(widget)
+
+    def _ensure_keyboard(self) -> OnScreenKeyboard:
+        if self.keyboard is None:
+            app = App.get_running_app()
+            key_size = key_size_for(app.theme)
+            self.keyboard = OnScreenKeyboard(engine=shared_engine(), key_size=key_size, lang=app.lang)
+            self.keyboard.bind(on_enter=self._next_input, height=self._fit)
+            app.bind(lang=lambda _a, lang: setattr(self.keyboard, "lang", lang))
+            app.theme.bind(touch=lambda theme, _v: setattr(self.keyboard, "key_size", key_size_for(theme)))
+            self.add_widget(self.keyboard)
+        return self.keyboard
+
+    def _fit(self, *_: Any) -> None:
+        if self.keyboard is not None and self.shown:
+            self.height = self.keyboard.height
+
+    def show_for(self, widget: Any) -> None:
+        keyboard = self._ensure_keyboard()
+        mode = MODE_FOR_KIND.get(getattr(widget, "keyboard_kind", "pinyin"), "pinyin")
+        keyboard.attach(widget, mode)
+        self.shown = True
+        self.height = keyboard.height
+        Clock.schedule_once(lambda _dt: scroll_into_view(widget), 0)
+
+    def hide(self) -> None:
+        if self.keyboard is not None:
+            self.keyboard.attach(None)
+            self.keyboard.wipe()
+        for widget in self.inputs:
+            widget.focus = False
+        self.shown = False
+        self.height = 0
+
+    def _next_input(self, *_: Any) -> None:
+        current = self.keyboard.target if self.keyboard else None
+        if current in self.inputs:
+            index = self.inputs.index(current)
+            if index + 1 < len(self.inputs):
+                self.inputs[index + 1].focus = True
+                return
+        self.hide()
+
+    def wipe(self) -> None:
+        self.hide()

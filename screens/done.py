@@ -1,0 +1,41 @@
+"""Done: the visit is over and wiped; take the ID card and the receipt; back to attract by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty
+
+from screens.base import KioskScreen, load_kv
+
+RETURN_AFTER_S = 20.0
+
+
+class DoneScreen(KioskScreen):
+    card_present = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._return = None
+        self._poll = None
+
+    def on_enter(self, *_: Any) -> None:
+        self.facade.end("completed")
+        self.card_present = self.facade.card_present()
+        self._return = Clock.schedule_once(lambda _dt: self.home(), RETURN_AFTER_S)
+        self._poll = Clock.schedule_interval(self._check_card, 0.5)
+
+    def on_leave(self, *_: Any) -> None:
+        for event in (self._return, self._poll):
+            if event is not None:
+                event.cancel()
+
+    def _check_card(self, *_: Any) -> None:
+        self.card_present = self.facade.card_present()
+
+    def home(self) -> None:
+        self.app.end_visit("completed")
+
+
+load_kv(__file__)

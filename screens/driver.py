@@ -1,0 +1,170 @@
+"""Drives the real UI without a person: pumps Kivy's event loop, taps widgets with synthetic
+touches, waits for screens, and saves screenshots. Used by the tests, ``kiosk run --script``
+and the benchmarks, so all three exercise exactly what a citizen would touch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kivy.base import EventLoop
+from kivy.input.motionevent import MotionEvent
+from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+
+class SyntheticTouch(MotionEvent):
+    """One finger at window coordinates (x, y), dispatched through the event loop like a real one."""
+
+    def __init__(self, x: float, y: float) -> None:
+        win = EventLoop.window
+        super().__init__("synthetic", id(self), {"x": x / max(1, win.width - 1), "y": y / max(1, win.height - 1)},
+                         is_touch=True, type_id="touch")
+        self.profile = ["pos"]
+
+    def depack(self, args: dict[str, float]) -> None:
+        self.sx = args["x"]
+        self.sy = args["y"]
+        super().depack(args)
+
+
+class UiDriver:
+    """Wraps a :class:`screens.app.KioskApp` that was prepared but not ``run()``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    @classmethod
+    def launch(cls, app: Any, size: tuple[int, int] = (1920, 1080)) -> UiDriver:
+        from kivy.core.window import Window
+
+        Window.size = size
+        app._run_prepare()  # build, add the root to the window, on_start, without blocking
+        driver = cls(app)
+        driver.pump(3)
+        return driver
+
+    # ----- the loop -----------------------------------------------------------------------
+    def pump(self, frames: int = 1) -> None:
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def wait(self, predicate: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout}s for {what or predicate} (screen {self.app.current})")
+            self.pump()
+            time.sleep(0.005)
+
+    def wait_screen(self, name: str, timeout: float = 15.0) -> None:
+        self.wait(lambda: self.app.entered == name, timeout, f"screen {name!r}")
+        self.pump(1)
+
+    # ----- finding and touching -----------------------------------------------------------
+    def walk(self, root: Widget | None = None) -> Iterator[Widget]:
+        from kivy.core.window import Window
+
+        start = root if root is not None else Window
+        stack = list(start.children)
+        while stack:
+            widget = stack.pop()
+            yield widget
+            stack.extend(widget.children)
+
+    def screen_widgets(self) -> Iterator[Widget]:
+        """Widgets of the current screen and of any open modal."""
+        from kivy.core.window import Window
+
+        yield from self.walk(self.app.sm.current_screen)
+        for child in Window.children:
+            if child is not self.app.root:
+                yield child
+                yield from self.walk(child)
+
+    def find(self, text: str, root: Widget | None = None) -> Widget:
+        """The visible, enabled widget whose text is ``text`` on the current screen."""
+        widgets = self.walk(root) if root is not None else self.screen_widgets()
+        for widget in widgets:
+            if getattr(widget, "text", None) == text and not widget.disabled and widget.opacity > 0:
+                return widget
+        raise LookupError(f"no widget with text {text!r} on screen {self.app.current}")
+
+    def tap(self, widget: Widget) -> None:
+        """Press and release at the widget's centre, as a finger would (scrolling it into view first)."""
+        from screens.components.keyboard_dock import scroll_into_view
+
+        self.pump(2)  # let new widgets get their layout first
+        scroll_into_view(widget)
+        self.pump(1)
+        x, y = widget.to_window(*widget.center)
+        touch = SyntheticTouch(x, y)
+        EventLoop.post_dispatch_input("begin", touch)
+        self.pump(1)
+        EventLoop.post_dispatch_input("end", touch)
+        self.pump(2)
+
+    def tap_text(self, text: str) -> None:
+        self.tap(self.find(text))
+
+    def tap_at(self, x: float, y: float) -> None:
+        touch = SyntheticTouch(x, y)
+        EventLoop.post_dispatch_input("begin", touch)
+        self.pump(1)
+        EventLoop.post_dispatch_input("end", touch)
+        self.pump(2)
+
+    def type_into(self, field: TextInput, text: str) -> None:
+        """Focus a field by touch, then type with the docked on-screen keyboard's keys."""
+        self.tap(field)
+        field.text = ""
+        for char in text:
+            self.press_key(char)
+
+    def press_key(self, char: str) -> None:
+        from screens.widgets.keyboard import OnScreenKeyboard
+
+        keyboards = [w for w in self.screen_widgets() if isinstance(w, OnScreenKeyboard) and w.target is not None]
+        if not keyboards:
+            raise LookupError("no on-screen keyboard is attached to a field")
+        keyboard = keyboards[0]
+        if keyboard.mode == "idnumber" and char.lower() == "x":
+            char = "X"
+        value = char.lower() if keyboard.mode in ("ascii", "pinyin") and char.isalpha() else char
+        if keyboard.mode == "ascii" and char.isalpha() and keyboard.shifted != char.isupper():
+            self.tap(keyboard.key_button("shift"))
+        try:
+            key = keyboard.key_button(value)
+        except KeyError:
+            keyboard.target.insert_text(char)  # a character the layout has no key for (e.g. "-")
+            return
+        self.tap(key)
+
+    # ----- evidence -----------------------------------------------------------------------
+    def screenshot(self, path: str | os.PathLike[str]) -> Path:
+        """Save the window as PNG at exactly ``path`` (Kivy itself appends a counter)."""
+        from kivy.core.window import Window
+
+        self.pump(2)
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            cwd = os.getcwd()
+            os.chdir(tmp)
+            try:
+                made = Window.screenshot(name="shot.png")
+            finally:
+                os.chdir(cwd)
+            shutil.move(made, target)
+        return target
+
+    def texts(self) -> list[str]:
+        """Every text a person could read on screen or a field holds, in every live widget."""
+        return [w.text for w in self.walk() if isinstance(w, Label | TextInput) and w.text]

@@ -1,0 +1,95 @@
+"""Home screen: 开办企业 and the 20 一件事 as a grid of tiles, with a search by keyword or pinyin initials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.properties import StringProperty
+
+from kiosk.errors import KioskError
+from kiosk.i18n import error_message
+from kiosk.paths import ASSETS
+from screens.base import KioskScreen, load_kv
+from screens.components.controls import ScenarioTile
+
+TILE_COLOURS = (
+    (0.11, 0.37, 0.67, 1), (0.78, 0.06, 0.18, 1), (0.12, 0.48, 0.20, 1), (0.55, 0.27, 0.07, 1),
+    (0.40, 0.20, 0.60, 1), (0.00, 0.45, 0.50, 1), (0.70, 0.35, 0.00, 1), (0.25, 0.30, 0.40, 1),
+)
+_PREFIXES = ("我要开", "我要办", "我要")
+
+
+def tile_glyph(title: str) -> str:
+    """The hanzi that stands for a scenario on its tile when it has no icon (我要开餐馆 → 餐)."""
+    for prefix in _PREFIXES:
+        if title.startswith(prefix) and len(title) > len(prefix):
+            return title[len(prefix)]
+    return title[:1]
+
+
+def icon_path(icon: str) -> str:
+    if not icon:
+        return ""
+    for name in (icon, f"{icon}.png"):
+        path = Path(ASSETS) / "icons" / name
+        if path.is_file():
+            return str(path)
+    return ""
+
+
+class HomeScreen(KioskScreen):
+    message = StringProperty("")
+    query = StringProperty("")
+
+    def on_enter(self, *_: Any) -> None:
+        self.message = ""
+        self.fill()
+
+    def refresh(self) -> None:
+        self.fill()
+
+    def on_query(self, _screen: Any, _query: str) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        grid = self.ids.grid
+        grid.clear_widgets()
+        lang = self.app.lang
+        found = self.facade.search(self.query)
+        for index, scenario in enumerate(found):
+            reason = self.facade.unavailable_reason(scenario.id)
+            tile = ScenarioTile(
+                scenario_id=scenario.id,
+                title=scenario.title.get(lang),
+                note=self.t(reason) if reason else "",
+                glyph=tile_glyph(scenario.title.zh),
+                icon_source=icon_path(scenario.icon),
+                tile_colour=TILE_COLOURS[index % len(TILE_COLOURS)],
+            )
+            tile.bind(on_release=self._chosen)
+            grid.add_widget(tile)
+        self.ids.empty.text = self.t("ui.home.no_match") if not found else ""
+
+    def _chosen(self, tile: ScenarioTile) -> None:
+        self.choose(tile.scenario_id)
+
+    def choose(self, scenario_id: str) -> None:
+        try:
+            self.facade.begin(scenario_id)
+        except KioskError as error:
+            self.message = error_message(error, self.app.lang)
+            return
+        self.app.go("identify")
+
+    def clear_search(self) -> None:
+        self.ids.search.text = ""
+        self.query = ""
+
+    def wipe(self) -> None:
+        self.message = ""
+        if "search" in self.ids:
+            self.clear_search()
+
+
+load_kv(__file__)

@@ -1,0 +1,85 @@
+"""情形 questions: one per page with big answer buttons and a back button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import StringProperty
+
+from kiosk.errors import KioskError
+from kiosk.i18n import error_message
+from screens.base import KioskScreen, load_kv
+from screens.components.controls import KioskButton
+
+
+class QuestionsScreen(KioskScreen):
+    question_text = StringProperty("")
+    help_text = StringProperty("")
+    progress = StringProperty("")
+    message = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.question: Any = None
+
+    def on_enter(self, *_: Any) -> None:
+        self.message = ""
+        self.show(self.facade.flow.next_question())
+
+    def refresh(self) -> None:
+        if self.question is not None:
+            self.show(self.question)
+
+    def show(self, question: Any) -> None:
+        if question is None:
+            self.app.go("results")
+            return
+        self.question = question
+        lang = self.app.lang
+        flow = self.facade.flow
+        self.question_text = question.text.get(lang)
+        self.help_text = question.help.get(lang)
+        answered = len(flow.situation)
+        self.progress = self.t("ui.questions.progress", n=answered + 1)
+        box = self.ids.answers
+        box.clear_widgets()
+        current = flow.situation.get(question.id)
+        for option in question.options:
+            button = KioskButton(
+                text=option.label.get(lang),
+                role="selected" if option.value == current else "primary",
+                font_size=self.app.theme.font_l,
+            )
+            button.value = option.value
+            button.bind(on_release=self._answered)
+            box.add_widget(button)
+        self.ids.scroll.scroll_y = 1
+
+    def _answered(self, button: KioskButton) -> None:
+        self.answer(button.value)
+
+    def answer(self, value: str) -> None:
+        flow = self.facade.flow
+        try:
+            flow.answer(self.question.id, value)
+        except KioskError as error:
+            self.message = error_message(error, self.app.lang)
+            return
+        self.message = ""
+        self.show(flow.next_question())
+
+    def back(self) -> None:
+        flow = self.facade.flow
+        if not flow.situation:
+            self.app.go("identify")
+            return
+        self.show(flow.back_question())
+
+    def wipe(self) -> None:
+        self.question = None
+        self.question_text = self.help_text = self.message = ""
+        if "answers" in self.ids:
+            self.ids.answers.clear_widgets()
+
+
+load_kv(__file__)

@@ -1,0 +1,216 @@
+"""A scripted citizen: walks one scenario through the real UI by touch, from attract to done.
+
+It taps the same buttons a person would, types digits and letters on the docked on-screen
+keyboard, lets the camera auto-capture each material, and can save a screenshot of every screen
+it passes. Used by ``kiosk run --script``, the UI tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devices.idcard.idnumber import generate_person
+from kiosk import validators
+from screens.driver import UiDriver
+
+TEXT_SAMPLES = {
+    "enterprise.scope": "日用百货、办公用品销售",
+    "change.new_scope": "日用百货、办公用品、五金交电销售",
+    "food.categories": "热食类制售",
+    "sign.size": "三米乘一米",
+    "property.certificate_no": "辽（2024）大连市不动产权第0012345号",
+    "retire.bank_account": "6222020200112233445",
+    "enterprise.alt_names": "鑫达商贸",
+}
+ADDRESS = "大连市甘井子区华北路88号"
+
+
+def sample_uscc(rng: random.Random) -> str:
+    body8 = "".join(rng.choice("0123456789") for _ in range(8))
+    org = body8 + validators.org_code_check_char(body8)
+    first17 = "91210211" + org
+    return first17 + validators.uscc_check_char(first17)
+
+
+def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random) -> Any:
+    """A valid answer for ``form_field`` (the applicant's own data comes from the card)."""
+    rules = form_field.rule_map
+    today = dt.date.today()
+    kind = form_field.type
+    if form_field.id in TEXT_SAMPLES:
+        return TEXT_SAMPLES[form_field.id]
+    if kind in ("choice", "yesno"):
+        return form_field.options[0].value if form_field.options else "yes"
+    if kind == "address":
+        return ADDRESS
+    if kind == "enterprise_name":
+        return "大连鑫源商店" if answers.get("org_form") == "sole" else "大连鑫源商贸有限公司"
+    if kind == "id_number":
+        return generate_person(rng).id_number
+    if kind == "mobile":
+        return "13800138000"
+    if kind == "phone":
+        return "041188888888"
+    if kind == "postal_code":
+        return "116000"
+    if kind == "email":
+        return "test@example.cn"
+    if kind == "uscc":
+        return sample_uscc(rng)
+    if kind == "money":
+        return str(min(50, int(rules.get("max", 50))))
+    if kind in ("integer", "percent"):
+        low, high = int(rules.get("min", 1)), int(rules.get("max", 100))
+        return str(max(low, min(high, 10)))
+    if kind == "date":
+        day = today - dt.timedelta(days=30) if rules.get("not_future") else today + dt.timedelta(days=30)
+        return day.strftime("%Y%m%d")
+    if kind == "shareholders":
+        return [{
+            "name": str(answers.get("applicant.name") or "王伟"),
+            "id_number": str(answers.get("applicant.id_number") or generate_person(rng).id_number),
+            "amount": str(answers.get("enterprise.capital") or "50"),
+            "deadline": (today + dt.timedelta(days=365)).strftime("%Y%m%d"),
+        }]
+    if rules.get("hanzi") or form_field.id.endswith("name"):
+        return generate_person(rng).name
+    return "测试内容"
+
+
+@dataclass
+class ScriptedVisit:
+    """One visit; ``choices`` overrides the 情形 answers (question id → option value)."""
+
+    driver: UiDriver
+    scenario_id: str
+    choices: dict[str, str] = field(default_factory=dict)
+    shots: Path | None = None
+    use_keys: bool = True  # type digits and letters on the on-screen keyboard
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    on_screen: Callable[[str], None] | None = None
+    visited: list[str] = field(default_factory=list)
+
+    @property
+    def app(self) -> Any:
+        return self.driver.app
+
+    def _arrived(self, name: str, label: str = "") -> None:
+        self.driver.wait_screen(name)
+        self.visited.append(label or name)
+        if self.on_screen is not None:
+            self.on_screen(label or name)
+        if self.shots is not None:
+            self.driver.screenshot(self.shots / f"{len(self.visited):02d}-{label or name}.png")
+
+    def run(self) -> str:
+        """Walk from the attract screen to done; returns the application's reference."""
+        d, app = self.driver, self.app
+        self._arrived("attract")
+        d.tap(app.screen("attract").ids.panel)
+        self._arrived("home")
+        scenario = app.facade.scenario(self.scenario_id)
+        d.tap_text(scenario.title.get(app.lang))
+        self._arrived("identify")
+        if app.sim:
+            d.tap_text(app.t("ui.identify.sim_place"))  # the developer panel's button
+        else:
+            app.facade.sim_place_card()
+        self._questions()
+        self._arrived("results")
+        d.tap(app.screen("results").ids.next)
+        self._form()
+        if app.current == "materials":
+            self._materials()
+        self._arrived("check")
+        reference = app.facade.session.flow.reference
+        d.tap(app.screen("check").ids.submit)
+        d.wait(lambda: app.current in ("submitting", "receipt"), what="submitting")
+        self._arrived("receipt")
+        d.wait(lambda: not app.screen("receipt").printing, what="the receipt to print")
+        self._arrived("receipt", "receipt-printed" if app.screen("receipt").printed else "receipt-on-screen")
+        d.tap(app.screen("receipt").ids.finish)
+        self._arrived("done")
+        if app.facade.devices is not None:
+            app.facade.devices.sim_remove_card()
+        d.tap(app.screen("done").ids.home)
+        d.wait_screen("attract")
+        return reference
+
+    def _questions(self) -> None:
+        d, app = self.driver, self.app
+        d.wait(lambda: app.current in ("questions", "results"), what="the card to be read")
+        screen = app.screen("questions")
+        n = 0
+        while app.current == "questions":
+            n += 1
+            if n > 40:
+                raise RuntimeError(f"the questions do not end (stuck at {screen.question.id})")
+            self._arrived("questions", f"question-{n}")
+            question = screen.question
+            value = self.choices.get(question.id, question.options[0].value)
+            option = next(o for o in question.options if o.value == value)
+            d.tap_text(option.label.get(app.lang))
+            d.pump(2)
+
+    def _form(self) -> None:
+        d, app = self.driver, self.app
+        screen = app.screen("form")
+        page = 0
+        while app.current == "form":
+            page += 1
+            if page > 30:
+                raise RuntimeError("the form does not end")
+            self._arrived("form", f"form-{screen.page.id}")
+            flow = app.facade.session.flow
+            for row in list(screen.rows):
+                current = row.value()
+                if current not in ("", [], None):
+                    continue
+                if row.optional:
+                    continue
+                self._fill(row, sample_value(row.field, flow.answers, self.rng))
+            before = screen.page.id
+            d.tap(screen.ids.next)
+            d.pump(2)
+            if app.current == "form" and screen.page.id == before:
+                errors = {r.field.id: r.error_text for r in screen.rows if r.error_text}
+                raise RuntimeError(f"form page {before} refused: {errors}")
+
+    def _fill(self, row: Any, value: Any) -> None:
+        d = self.driver
+        editor = row.editor
+        if hasattr(editor, "buttons"):
+            button = next(b for b in editor.buttons if b.value == value)
+            d.tap(button)
+            return
+        if hasattr(editor, "rows"):  # shareholders
+            for column, box in zip(("name", "id_number", "amount", "deadline"),
+                                   reversed(editor.rows[0].ids.cells.children), strict=True):
+                self._type(box, str(value[0][column]))
+            return
+        self._type(editor, str(value))
+
+    def _type(self, box: Any, text: str) -> None:
+        d = self.driver
+        if self.use_keys and box.keyboard_kind in ("number", "idcard", "ascii") and text.isascii():
+            d.type_into(box, text)
+        else:
+            d.tap(box)
+            box.text = ""
+            box.insert_text(text)  # hanzi: what the pinyin keyboard would commit
+
+    def _materials(self) -> None:
+        d, app = self.driver, self.app
+        screen = app.screen("materials")
+        while app.current == "materials":
+            index = screen.index
+            d.wait(lambda: screen.pages > 0 or app.current != "materials", timeout=30,
+                   what=f"auto-capture of material {index + 1}")
+            self._arrived("materials", f"materials-{index + 1}")
+            d.tap(screen.ids.next)
+            d.pump(2)
