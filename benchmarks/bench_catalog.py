@@ -44,7 +44,7 @@ def timed(command: list[str], runs: int = 7) -> float:
 def main() -> None:
     python = sys.executable
     baseline = timed([python, "-c", "pass"])
-    check = timed([python, "-m", "kiosk.cli", "catalog", "check"])
+    check = timed([python, "-m", "screens.cli", "catalog", "check"])
     walk = timed([python, "-c", WALK_ALL])
     target = 1.0
     print(f"bare interpreter start         {baseline * 1000:7.1f} ms (baseline)")

@@ -24,16 +24,19 @@ Handler = Callable[[argparse.Namespace], int | None]
 IO_EXIT_CODE = 74  # sysexits.h EX_IOERR
 
 
-def build_parser(prog: str, description: str, package: ModuleType) -> argparse.ArgumentParser:
+def build_parser(prog: str, description: str, *packages: ModuleType) -> argparse.ArgumentParser:
+    """One parser with the sub-commands of every command package, in order (a tool whose
+    commands live in several layers, like ``kiosk``, passes one package per layer)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    for package in packages:
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(sub)
     return parser
 
 

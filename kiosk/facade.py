@@ -2,7 +2,11 @@
 
 No Kivy here. Events reach the UI through :meth:`Facade.subscribe` callbacks, which may run on a
 device worker thread; the UI marshals them onto its own thread (``Clock.schedule_once``).
-The facade owns the citizen's session and wipes it on completion, cancel and idle timeout.
+The facade owns the citizen's session and wipes it on completion, cancel and idle timeout; it
+opens and closes the session's log id and registers the citizen's data for log masking.
+With a :class:`kiosk.heartbeat.ReportingWorker` attached (:meth:`Facade.attach_reporting`) it
+reports device states, wakes the sender after each submission and obeys the centre's commands
+(out of service, reload catalog, print a test page).
 """
 
 from __future__ import annotations
@@ -12,33 +16,24 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devices.idcard.record import IdentityRecord
+from kiosk import logs
 from kiosk.config import Config
 from kiosk.crypto import verify_pin
+from kiosk.device_hub import DeviceHub, DeviceStatus
 from kiosk.errors import FlowError, KioskError, ValidationError
 from kiosk.session import IdleState, IdleTimer, Session
+
+__all__ = ["DeviceHub", "DeviceStatus", "Facade", "open_kiosk", "receipt_data"]  # DeviceHub: kept importable here
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[str, dict[str, Any]], None]
 
 MAX_PIN_TRIES = 5
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    """``state`` is ok | degraded | fault | absent; ``reason`` an i18n key saying why."""
-
-    name: str
-    state: str
-    reason: str = ""
-
-    @property
-    def usable(self) -> bool:
-        return self.state in ("ok", "degraded")
 
 
 class Facade:
@@ -51,10 +46,17 @@ class Facade:
         *,
         devices: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        speaker: Any = None,
+        catalog_loader: Callable[[], Any] | None = None,
+        addresses: Callable[[], list[str]] = list,
     ) -> None:
         self.config = config
         self.catalog = catalog
-        self.devices = devices  # a kiosk.facade_devices-like hub, or None (all absent)
+        self.devices = devices  # a kiosk.device_hub.DeviceHub, or None (all absent)
+        self.speaker = speaker  # a kiosk.speech.Speaker, or None (silent)
+        self.reporting: Any = None  # a kiosk.heartbeat.ReportingWorker once attached
+        self._catalog_loader = catalog_loader
+        self._addresses = addresses  # this machine's network addresses, for the self-test page
         self._clock = clock
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
@@ -96,10 +98,17 @@ class Facade:
     def start(self) -> None:
         if self.devices is not None:
             self.devices.start(self)
+        if self.reporting is not None:
+            self.reporting.start()
 
     def stop(self) -> None:
+        if self.reporting is not None:
+            self.reporting.stop()
+            self.reporting.client.close()
         if self.devices is not None:
             self.devices.stop()
+        if self.speaker is not None:
+            self.speaker.close()
         self.end("shutdown")
 
     def device_states(self) -> dict[str, DeviceStatus]:
@@ -130,6 +139,47 @@ class Facade:
     def set_centre_out_of_service(self, on: bool) -> None:
         self.centre_out_of_service = on
         self.emit("service", reason=self.out_of_service_reason())
+
+    # ----- reporting to the centre -------------------------------------------------------
+    def attach_reporting(self, worker: Any) -> None:
+        """Wire a ReportingWorker: our device states, and handlers for the centre's commands."""
+        self.reporting = worker
+        worker.device_states = self.wire_device_states
+        worker.register("reload_catalog", self.reload_catalog)
+        worker.register("print_test_page", self.print_test_page)
+        worker.on_out_of_service(lambda on, _reason: self.set_centre_out_of_service(on))
+        self.centre_out_of_service = bool(worker.out_of_service)  # survives a restart
+
+    def wire_device_states(self) -> dict[str, dict[str, str]]:
+        return {name: status.wire() for name, status in self.device_states().items()}
+
+    def reload_catalog(self, _args: dict[str, Any] | None = None) -> str:
+        """The centre's ``reload_catalog``: new visits use the new catalog; a broken one is refused."""
+        if self._catalog_loader is None:
+            return "unsupported"
+        self.catalog = self._catalog_loader()  # a CatalogError leaves the old catalog in place
+        self.emit("catalog")
+        return f"{len(self.catalog.scenarios)} scenarios"
+
+    def print_test_page(self, _args: dict[str, Any] | None = None) -> str:
+        """The centre's ``print_test_page``: who and where this kiosk is, on paper."""
+        from kiosk.heartbeat import runtime_versions
+        from kiosk.receipts import build_self_test_page
+
+        if self.devices is None:
+            return "failed: ui.receipt.no_printer"
+        page = build_self_test_page(
+            self.config.kiosk_id, self.config.location.name, self._addresses(),
+            runtime_versions(), dt.datetime.now(),
+        )
+        problem = self.devices.print_document(page)
+        return "printed" if problem is None else f"failed: {problem}"
+
+    # ----- spoken prompts ----------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """Speak a prompt if spoken prompts are on (config.speech); never blocks."""
+        if self.speaker is not None and text:
+            self.speaker.say(text)
 
     # ----- catalog ------------------------------------------------------------------------
     def scenarios(self) -> list[Any]:
@@ -198,6 +248,7 @@ class Facade:
             record.wipe()
             raise ValidationError(outcome.key)
         self.session.identity = record
+        logs.register_sensitive(record.name, record.address)
         self.session.flow.prefill(record)
         self.touch()
         self.emit("identified", masked=repr(record))
@@ -232,6 +283,20 @@ class Facade:
         """Developer aid in simulation: put a generated card on the simulated reader."""
         return bool(self.devices is not None and self.devices.sim_place_card(**options))
 
+    def sim_sscard_available(self) -> bool:
+        return getattr(self.devices, "testbed", None) is not None
+
+    def sim_place_sscard(self, person: Any = None) -> bool:
+        """Developer aid: insert a generated social security card into the virtual reader.
+
+        Runs on a worker: pcscd needs a moment to see the card, and the UI must not wait."""
+        if not self.sim_sscard_available():
+            return False
+        threading.Thread(
+            target=self.devices.sim_place_sscard, args=(person,), name="sim-sscard", daemon=True
+        ).start()
+        return True
+
     def camera_usable(self) -> bool:
         status = self.device_states().get("camera")
         return bool(status and status.usable)
@@ -256,12 +321,24 @@ class Facade:
         )
         if self.devices is None:
             raise FlowError("no devices", key="ui.error.no_outbox")
-        self.devices.submit(document, session.captures)
+        self.protect_answers()
+        record_id = self.devices.submit(document, session.captures)
+        if self.reporting is not None:
+            self.reporting.wake()  # send it now, not at the next tick
+        logs.event(log, "submission.queued", record=record_id, scenario=session.scenario_id)
         session.submitted = True
         session.reference = session.flow.reference
         self.submissions.append(session.flow.submission_id)
         self.emit("submitted", reference=session.reference)
         return session.reference
+
+    def protect_answers(self) -> None:
+        """Register the citizen's names, phones and addresses so no log line can show them."""
+        if self.session is None or self.session.flow is None:
+            return
+        for field_id, value in self.session.flow.answers.items():
+            if isinstance(value, str) and _personal_field(field_id):
+                logs.register_sensitive(value)
 
     def tracking_url(self) -> str:
         """What the receipt's QR code holds: where the citizen follows the application."""
@@ -275,11 +352,14 @@ class Facade:
             return "ui.error.no_session"
         if self.devices is None:
             return "ui.receipt.no_printer"
-        return self.devices.print_receipt(self)
+        return self.devices.print_receipt(receipt_data(self), self.lang)
 
     # ----- idle and ending ---------------------------------------------------------------
     def wake(self) -> None:
         """A citizen started using the kiosk (left the attract screen)."""
+        if not self.visiting:
+            logs.new_session()
+            logs.event(log, "visit.started")
         self.visiting = True
         self.touch()
 
@@ -323,7 +403,11 @@ class Facade:
         self.lang = "zh_CN"
         self.large_text = False
         self.high_contrast = False
+        if self.speaker is not None:
+            self.speaker.stop()
         if had:
+            logs.event(log, "visit.ended", reason=reason)
+            logs.end_session()
             self.emit("session_ended", reason=reason)
 
     # ----- maintenance -------------------------------------------------------------------
@@ -345,241 +429,12 @@ class Facade:
         return False
 
 
-class DeviceHub:
-    """Starts the devices named in the config and turns their callbacks into facade calls.
-
-    Every driver is optional: an empty URL means "not fitted", a driver that fails to open is
-    reported ``absent`` with its reason, never faked. Blocking I/O runs on the drivers' own
-    workers (card poller, camera preview) or on the caller's thread (print, submit), which the
-    screens keep off the UI thread.
-    """
-
-    STATUS_EVERY_S = 5.0
-
-    def __init__(self, config: Config, *, state_folder: Any = None, secret: bytes | None = None) -> None:
-        self.config = config
-        self._state_folder = state_folder
-        self._secret = secret
-        self._facade: Facade | None = None
-        self._states: dict[str, DeviceStatus] = {}
-        self._lock = threading.RLock()
-        self.reader: Any = None
-        self.poller: Any = None
-        self.printer: Any = None
-        self.camera: Any = None
-        self.outbox: Any = None
-        self._card_on = False
-        self._pending: IdentityRecord | None = None
-        self._expecting = False
-        self._stop = threading.Event()
-        self._monitor: threading.Thread | None = None
-        self.last_receipt: Any = None  # the last rendered receipt document (no full ID data)
-
-    # ----- life cycle ---------------------------------------------------------------------
-    def start(self, facade: Facade) -> None:
-        self._facade = facade
-        urls = self.config.devices
-        self._start_idcard(urls.idcard)
-        self._start_printer(urls.printer)
-        self._start_camera(urls.camera)
-        self._start_outbox()
-        self._stop.clear()
-        self._monitor = threading.Thread(target=self._watch, name="device-monitor", daemon=True)
-        self._monitor.start()
-        facade.device_changed()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._monitor is not None:
-            self._monitor.join(5)
-        self.forget_card()
-        for closer in (
-            lambda: self.poller and self.poller.stop(),
-            lambda: self.reader and self.reader.close(),
-            lambda: self.camera and self.camera.close(),
-            lambda: self.printer and self.printer.close(),
-            lambda: self.outbox and self.outbox.close(),
-        ):
-            try:
-                closer()
-            except Exception:
-                log.exception("closing a device failed")
-
-    def _set(self, name: str, state: str, reason: str) -> None:
-        status = DeviceStatus(name, state, reason)
-        with self._lock:
-            changed = self._states.get(name) != status
-            self._states[name] = status
-        if changed and self._facade is not None and self._monitor is not None:
-            self._facade.device_changed()
-
-    def states(self) -> dict[str, DeviceStatus]:
-        with self._lock:
-            return dict(self._states)
-
-    # ----- ID-card reader -----------------------------------------------------------------
-    def _start_idcard(self, url: str) -> None:
-        if not url:
-            self._set("idcard", "absent", "ui.device.not_configured")
-            return
-        from devices.idcard.factory import make_reader
-        from devices.idcard.sam_poller import CardPoller
-
-        try:
-            self.reader = make_reader(url)
-        except KioskError as error:
-            self._set("idcard", "absent", error.key)
-            return
-        self._set("idcard", "absent", "idcard.absent")
-        self.poller = CardPoller(self.reader, self._card_event, self._reader_state)
-        self.poller.start()
-
-    def _reader_state(self, status: Any) -> None:
-        self._set("idcard", str(status.state.value), status.reason)
-        if not status.ready:
-            self._card_on = False
-
-    def _card_event(self, event: Any) -> None:
-        kind = str(event.kind.value)
-        if kind == "detected":
-            self._card_on = True
-        elif kind == "removed":
-            self._card_on = False
-            self.forget_card()
-            if self._facade is not None:
-                self._facade.card_removed()
-        elif kind == "read_failed" and self._facade is not None:
-            self._facade.card_read(None, event.error)
-        elif kind == "placed":
-            with self._lock:
-                if self._pending is not None:
-                    self._pending.wipe()
-                self._pending = event.record
-            if self._expecting:
-                self._deliver()
-
-    def _deliver(self) -> None:
-        with self._lock:
-            record, self._pending = self._pending, None
-        if record is not None and self._facade is not None:
-            self._facade.card_read(record)
-
-    def expect_card(self, on: bool) -> None:
-        self._expecting = on
-        if on:
-            self._deliver()
-
-    def forget_card(self) -> None:
-        with self._lock:
-            if self._pending is not None:
-                self._pending.wipe()
-            self._pending = None
-
-    def card_present(self) -> bool:
-        return self._card_on
-
-    def sim_place_card(self, **options: Any) -> bool:
-        simulator = getattr(self.reader, "simulator", None)
-        if simulator is None:
-            return False
-        kind = options.pop("card", "resident")
-        simulator.place_card(kind, **options)
-        return True
-
-    def sim_remove_card(self) -> None:
-        simulator = getattr(self.reader, "simulator", None)
-        if simulator is not None:
-            simulator.remove_card()
-
-    # ----- printer ------------------------------------------------------------------------
-    def _start_printer(self, url: str) -> None:
-        if not url:
-            self._set("printer", "absent", "ui.device.not_configured")
-            return
-        from devices.printer.driver import ReceiptPrinter
-
-        try:
-            self.printer = ReceiptPrinter(url, timeout=3.0)
-        except KioskError as error:
-            self._set("printer", "absent", error.key)
-            return
-        self._printer_status()
-
-    def _printer_status(self) -> None:
-        if self.printer is not None:
-            status = self.printer.status()
-            self._set("printer", status.state, status.reason)
-
-    def print_receipt(self, facade: Facade) -> str | None:
-        if self.printer is None:
-            return self._states.get("printer", DeviceStatus("printer", "absent")).reason or "ui.receipt.no_printer"
-        from kiosk.receipts import build_acceptance_receipt
-
-        document = build_acceptance_receipt(
-            receipt_data(facade), self.printer.profile.columns, facade.lang
-        )
-        self.last_receipt = document
-        try:
-            self.printer.print(document)
-        except KioskError as error:
-            self._printer_status()
-            return getattr(error, "reason", "") or error.key
-        self._printer_status()
-        return None
-
-    # ----- camera -------------------------------------------------------------------------
-    def _start_camera(self, url: str) -> None:
-        if not url:
-            self._set("camera", "absent", "ui.device.not_configured")
-            return
-        from devices.camera.camera import DocumentCamera
-
-        def on_status(status: Any) -> None:
-            self._set("camera", str(status.state.value), status.reason)
-
-        try:
-            self.camera = DocumentCamera(url, on_status=on_status)
-            self.camera.open()
-        except KioskError as error:
-            self._set("camera", "absent", error.key)
-            return
-        self._set("camera", str(self.camera.status.state.value), self.camera.status.reason)
-
-    # ----- outbox -------------------------------------------------------------------------
-    def _start_outbox(self) -> None:
-        from kiosk.config import load_secret
-        from kiosk.outbox import Outbox
-        from kiosk.paths import state_dir
-
-        folder = self._state_folder or state_dir()
-        try:
-            secret = self._secret or load_secret(folder)
-            self.outbox = Outbox.in_state_dir(folder, secret)
-        except KioskError as error:
-            log.warning("no outbox: %s", error.key)
-            self.outbox = None
-
-    def submit(self, document: dict[str, Any], captures: dict[str, list[bytes]]) -> None:
-        if self.outbox is None:
-            from kiosk.errors import CentralError
-
-            raise CentralError("no outbox", key="ui.error.no_outbox")
-        from kiosk.outbox import Material
-
-        materials = [
-            Material(name=f"{material_id}-{n}.jpg", data=jpeg)
-            for material_id, pages in captures.items()
-            for n, jpeg in enumerate(pages, start=1)
-        ]
-        self.outbox.enqueue_submission(document["reference"], document["scenario"]["id"], document, materials)
-
-    # ----- monitor ------------------------------------------------------------------------
-    def _watch(self) -> None:
-        while not self._stop.wait(self.STATUS_EVERY_S):
-            try:
-                self._printer_status()
-            except Exception:
-                log.exception("printer status check failed")
+def _personal_field(field_id: str) -> bool:
+    """Answers that identify a person (names, phones, addresses), by canonical field id."""
+    leaf = field_id.rsplit(".", 1)[-1]
+    if field_id.startswith(("enterprise.", "scope.")) and leaf == "name":
+        return False  # a company's name is not personal
+    return leaf.endswith(("name", "mobile", "phone", "address"))
 
 
 def receipt_data(facade: Facade) -> Any:
@@ -617,3 +472,53 @@ def receipt_data(facade: Facade) -> Any:
         kiosk_id=facade.config.kiosk_id or "unenrolled",
         track_url=facade.tracking_url(),
     )
+
+
+def open_kiosk(
+    config: Config,
+    folder: Path,
+    *,
+    catalog: Any = None,
+    addresses: Callable[[], list[str]] = list,
+) -> Facade:
+    """Everything a running kiosk needs, from its config and state folder (no Kivy, no I/O yet).
+
+    The outbox in ``folder`` is shared by the device hub (submissions) and, once the kiosk is
+    enrolled (a kiosk id and a central URL), the reporting worker that sends it; logs are read
+    from ``folder/logs`` for the centre's ``upload_logs``. Call :meth:`Facade.start` to begin.
+    """
+    from kiosk.catalog import load_catalog
+    from kiosk.config import load_secret
+    from kiosk.errors import ConfigError
+    from kiosk.outbox import Outbox
+
+    try:
+        secret = load_secret(folder)
+    except ConfigError as error:  # not enrolled: the kiosk runs, but cannot take applications
+        log.warning("no kiosk key: %s", error)
+        secret = None
+    outbox = Outbox.in_state_dir(folder, secret) if secret else None
+    hub = DeviceHub(config, state_folder=folder, secret=secret, outbox=outbox)
+    speaker = None
+    if config.speech:
+        from kiosk.speech import Speaker
+
+        speaker = Speaker(True)
+    facade = Facade(
+        config, catalog if catalog is not None else load_catalog(), devices=hub, speaker=speaker,
+        catalog_loader=load_catalog, addresses=addresses,
+    )
+    if outbox is not None and secret and config.kiosk_id and config.central.url:
+        from kiosk.central_client import CentralClient
+        from kiosk.heartbeat import ReportingWorker, runtime_versions
+
+        worker = ReportingWorker(
+            outbox,
+            CentralClient.from_config(config, secret),
+            kiosk_id=config.kiosk_id,
+            log_folder=folder / "logs",
+            versions=runtime_versions(),
+            heartbeat_seconds=config.central.heartbeat_seconds,
+        )
+        facade.attach_reporting(worker)
+    return facade

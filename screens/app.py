@@ -1,7 +1,9 @@
 """The Kivy application: window, theme, screen manager, and the bridge to :class:`kiosk.facade.Facade`.
 
 Facade events may arrive on device threads; :meth:`KioskApp._on_facade_event` re-posts each one
-onto the Kivy thread with ``Clock.schedule_once`` before any widget is touched.
+onto the Kivy thread with ``Clock.schedule_once`` before any widget is touched. The app tells
+systemd it is ready once the devices are started, and pings its watchdog from the Kivy clock,
+so a frozen UI (no more clock ticks) gets the service restarted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk import watchdog
 from kiosk.facade import Facade
 from kiosk.i18n import t
 from screens.theme import Theme, register_fonts
@@ -37,6 +40,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 # Screens where nobody is being served, so idle rules and the out-of-service switch do not apply.
 RESTING = frozenset({"attract", "out_of_service", "maintenance"})
+WATCHDOG_TICK_S = 0.5
 
 
 class KioskApp(App):
@@ -56,6 +60,7 @@ class KioskApp(App):
         self.sm: ScreenManager | None = None
         self._unsubscribe = None
         self._ticker = None
+        self._pinger = None
         self._idle_view = None
         self._last_oos: str | None = None
 
@@ -84,10 +89,15 @@ class KioskApp(App):
     def on_start(self) -> None:
         self.facade.start()
         self._apply_service_state(self.facade.out_of_service_reason())
+        watchdog.ready()
+        # ping() rate-limits itself to half of systemd's interval; it only runs while the UI does.
+        self._pinger = Clock.schedule_interval(lambda _dt: watchdog.ping(), WATCHDOG_TICK_S)
 
     def on_stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
+        watchdog.stopping()
+        for event in (self._ticker, self._pinger):
+            if event is not None:
+                event.cancel()
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.facade.stop()
@@ -130,6 +140,14 @@ class KioskApp(App):
 
     def screen(self, name: str) -> Any:
         return self.sm.get_screen(name)
+
+    def abandon_flow(self) -> None:
+        """Back to the home screen from a flow: its data is dropped, the visit goes on."""
+        self.facade.abandon()
+        keep_lang = self.lang
+        self._wipe_screens()
+        self.lang = keep_lang
+        self.go("home")
 
     def confirm_exit(self) -> None:
         """The citizen chose to stop: end and wipe the visit, back to the attract screen."""
@@ -203,6 +221,9 @@ class KioskApp(App):
             return True
         if key == 283 and self.sim:  # F2: the developer places a generated card
             self.facade.sim_place_card()
+            return True
+        if key == 284 and self.sim:  # F3: … or a generated social security card
+            self.facade.sim_place_sscard()
             return True
         return False
 

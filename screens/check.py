@@ -93,16 +93,23 @@ class CheckScreen(KioskScreen):
 Builder.load_string("""
 #:import t kiosk.i18n.t
 
+# Label, value and button hang from the row's top with the same font and the same top
+# padding, so label and value share the first line's baseline (and a one-line answer sits
+# level with the centre of its button) however many lines the value wraps to.
+<AnswerText@KioskLabel>:
+    pos_hint: {'top': 1}
+    padding: 0, max(0, (app.theme.touch - self.font_size * 1.3) / 2)
+
 <AnswerRow>:
     size_hint_y: None
-    height: max(app.theme.touch, value.height) + app.theme.gap / 2
+    height: max(app.theme.touch, label.height, value.height) + app.theme.gap / 2
     spacing: app.theme.gap
-    KioskLabel:
+    AnswerText:
+        id: label
         text: root.label_text
         tone: 'muted'
         size_hint_x: 0.3
-        height: self.parent.height
-    KioskLabel:
+    AnswerText:
         id: value
         text: root.value_text
         tone: 'muted' if root.skipped else 'text'
@@ -111,6 +118,7 @@ Builder.load_string("""
     KioskButton:
         id: change
         role: 'secondary'
+        pos_hint: {'top': 1}
         size_hint_x: None
         width: app.theme.touch * 2
         text: t('ui.check.change', app.lang)

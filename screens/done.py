@@ -23,6 +23,7 @@ class DoneScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self.facade.end("completed")
         self.card_present = self.facade.card_present()
+        self.facade.say(self.t("ui.done.thanks") + self.t("ui.done.take_card"))
         self._return = Clock.schedule_once(lambda _dt: self.home(), RETURN_AFTER_S)
         self._poll = Clock.schedule_interval(self._check_card, 0.5)
 

@@ -111,6 +111,7 @@ class FormScreen(KioskScreen):
                 flow.set(row.field.id, value if value != "" else None)
             except KioskError as error:
                 row.error_text = t(error.key, self.app.lang, **error.params)
+        self.facade.protect_answers()  # names, phones, addresses: masked in every log line
 
     def show_errors(self) -> bool:
         """Put each error beside its field; True when the page has none."""

@@ -49,6 +49,10 @@ class HomeScreen(KioskScreen):
     def refresh(self) -> None:
         self.fill()
 
+    def on_facade_event(self, event: str, _data: dict[str, Any]) -> None:
+        if event == "catalog":  # the centre had the catalog reloaded
+            self.fill()
+
     def on_query(self, _screen: Any, _query: str) -> None:
         self.fill()
 

@@ -24,6 +24,7 @@ class IdentifyScreen(KioskScreen):
     hint = StringProperty("")
     reader_ok = BooleanProperty(True)
     sscard_ok = BooleanProperty(False)
+    sscard_sim = BooleanProperty(False)  # the developer may insert a virtual social security card
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -37,6 +38,7 @@ class IdentifyScreen(KioskScreen):
         self._hint_event = Clock.schedule_once(self._show_hint, HINT_AFTER_S)
         Clock.schedule_once(lambda _dt: self._animate(), 0)
         self.facade.expect_card(True)
+        self.facade.say(self.t("ui.identify.instruction"))
         if self.facade.session is not None and self.facade.session.identity is not None:
             Clock.schedule_once(lambda _dt: self.identified(), 0)
 
@@ -54,6 +56,7 @@ class IdentifyScreen(KioskScreen):
         sscard = states.get("sscard")
         self.reader_ok = bool(idcard and idcard.usable)
         self.sscard_ok = bool(sscard and sscard.usable)
+        self.sscard_sim = bool(self.app.sim and self.sscard_ok and self.facade.sim_sscard_available())
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
@@ -89,6 +92,9 @@ class IdentifyScreen(KioskScreen):
 
     def sim_place(self) -> None:
         self.facade.sim_place_card()
+
+    def sim_place_sscard(self) -> None:
+        self.facade.sim_place_sscard()
 
     def wipe(self) -> None:
         self.message = ""

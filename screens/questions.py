@@ -38,6 +38,7 @@ class QuestionsScreen(KioskScreen):
         lang = self.app.lang
         flow = self.facade.flow
         self.question_text = question.text.get(lang)
+        self.facade.say(self.question_text)
         self.help_text = question.help.get(lang)
         answered = len(flow.situation)
         self.progress = self.t("ui.questions.progress", n=answered + 1)

@@ -26,6 +26,14 @@ def qr_texture(data: str) -> Any:
     return texture
 
 
+SENTENCE_END = "。．.！!？?；;，,、 "
+
+
+def embedded(message: str) -> str:
+    """A whole-sentence message made fit to sit inside another sentence (no final "。")."""
+    return message.rstrip(SENTENCE_END)
+
+
 class ReceiptScreen(KioskScreen):
     reference = StringProperty("")
     status = StringProperty("")
@@ -52,7 +60,7 @@ class ReceiptScreen(KioskScreen):
             self.printed = True
             self.status = self.t("ui.receipt.printed")
             return
-        self.status = self.t("ui.receipt.fault", reason=t(problem, self.app.lang))
+        self.status = self.t("ui.receipt.fault", reason=embedded(t(problem, self.app.lang)))
         self.qr = qr_texture(self.facade.tracking_url())
 
     def finish(self) -> None:

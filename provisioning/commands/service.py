@@ -57,7 +57,7 @@ def settings_from(args: argparse.Namespace) -> UnitSettings:
     for name in ("watchdog_seconds", "start_limit_burst", "start_limit_interval"):
         if getattr(args, name) <= 0:
             raise ConfigError(f"--{name.replace('_', '-')} must be positive")
-    exec_start = args.exec_start.split() if args.exec_start else [sys.executable, "-m", "kiosk.cli", "run"]
+    exec_start = args.exec_start.split() if args.exec_start else [sys.executable, "-m", "screens.cli", "run"]
     return UnitSettings(
         exec_start=exec_start,
         escalate=[sys.executable, "-m", "provisioning.cli", "escalate"],

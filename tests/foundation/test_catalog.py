@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.catalog import DEFAULT_DIR, load_catalog
-from kiosk.cli import main
 from kiosk.errors import CatalogError
+from screens.cli import main
 
 
 @pytest.fixture

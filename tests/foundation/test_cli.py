@@ -5,9 +5,9 @@ import random
 
 from devices.idcard.idnumber import generate_person
 from kiosk.catalog import load_catalog
-from kiosk.cli import main
 from kiosk.engine import Flow
 from kiosk.sample_answers import answer_questions, fill_form
+from screens.cli import main
 
 
 def test_catalog_list_json(capsys):

@@ -1,5 +1,7 @@
 """One real Kivy app (offscreen window) for the whole session, with every device simulated.
 
+The app is put together exactly as ``kiosk run --sim`` does it: an embedded central server, the
+kiosk enrolled against it in a temporary state folder, the reporting worker sending to it.
 Each test starts at the attract screen with a fresh visit and healthy simulators, and leaves the
 app the same way, so the tests share one window (Kivy cannot open a second one in a process).
 """
@@ -15,26 +17,35 @@ import pytest
 from screens.boot import prepare_window
 
 TEST_SIZE = (1280, 720)
+HEARTBEAT_SECONDS = 1  # the centre's commands arrive within a second or two
 prepare_window(TEST_SIZE)
 
-from kiosk.catalog import load_catalog  # noqa: E402  (after the window settings)
-from kiosk.config import Config  # noqa: E402
-from kiosk.facade import DeviceHub, Facade  # noqa: E402
+from kiosk import logs  # noqa: E402  (after the window settings)
+from kiosk.catalog import load_catalog  # noqa: E402
+from kiosk.facade import open_kiosk  # noqa: E402
+from screens.commands.run import prepare_sim_state  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def central() -> Iterator[object]:
+    from central.embedded import EmbeddedCentral
+
+    with EmbeddedCentral(heartbeat_seconds=HEARTBEAT_SECONDS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def kiosk_app(tmp_path_factory: pytest.TempPathFactory, central: object) -> Iterator[object]:
     from screens.app import KioskApp
     from screens.driver import UiDriver
 
     state = tmp_path_factory.mktemp("kiosk-state")
-    config = Config(kiosk_id="test-kiosk")
-    config.devices.idcard = "sim://idcard?card=none"
-    config.devices.camera = "sim://camera?preview=960x540&capture=1080p"
-    config.devices.printer = f"sim://printer?png_dir={state / 'receipts'}"
     (state / "receipts").mkdir()
-    hub = DeviceHub(config, state_folder=state, secret=os.urandom(32))
-    facade = Facade(config, load_catalog(), devices=hub)
+    config = prepare_sim_state(state, central, state / "receipts")
+    config.devices.camera = "sim://camera?preview=960x540&capture=1080p"
+    config.devices.sscard = ""  # the social security card test opens it itself (needs pcscd)
+    logs.setup(state / "logs", kiosk_id=config.kiosk_id)
+    facade = open_kiosk(config, state, catalog=load_catalog())
     app = KioskApp(facade, sim=True)
     driver = UiDriver.launch(app, TEST_SIZE)
     driver.wait(lambda: app.current == "attract", what="the attract screen")
@@ -59,6 +70,8 @@ def reset(driver: object) -> None:
     if not simulator.plugged:
         simulator.replug()
     hub.printer.simulator.set(paper="ok", cover_open=False, offline=False)
+    if app.facade.reporting is not None and app.facade.reporting.out_of_service:
+        app.facade.reporting.set_out_of_service(False)
     app.facade.centre_out_of_service = False
     app.facade._pin_failures = 0
     app.end_visit("test")

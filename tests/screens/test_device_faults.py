@@ -32,7 +32,8 @@ def test_paper_out_at_receipt_shows_reference_and_qr(ui: Any, shots: Any) -> Non
             screen = app.screen("receipt")
             assert screen.qr is not None
             assert screen.reference and screen.ids.reference.text == screen.reference
-            assert t("printer.paper_out", app.lang) in screen.status
+            assert t("printer.paper_out", app.lang).rstrip("。") in screen.status
+            assert "。）" not in screen.status  # the reason sits inside the sentence
             ui.screenshot(shots / "receipt-paper-out.png")
 
     visit._arrived = arrived  # check the receipt screen while it shows

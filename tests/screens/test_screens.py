@@ -129,3 +129,12 @@ def test_maintenance_pin_unlocks_and_locks_after_five_wrong(ui: Any, shots: Any)
     assert not screen.unlocked  # even the right PIN is refused once locked
     ui.tap(screen.ids.leave)
     ui.wait_screen("attract")
+
+
+def test_back_home_from_identify_drops_the_flow_but_keeps_the_visit(ui: Any) -> None:
+    app = ui.app
+    start_visit(ui, "open_gym", card=False)
+    assert app.facade.session is not None
+    ui.tap_text(app.t("ui.nav.back_home"))
+    ui.wait_screen("home")
+    assert app.facade.session is None and app.facade.visiting

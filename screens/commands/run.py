@@ -1,0 +1,193 @@
+"""``kiosk run``: open the touchscreen kiosk (full screen) with the devices from the config.
+
+``--sim`` uses every simulator (ID reader on a pty, ESC/POS printer on a TCP socket, synthetic
+camera, and the virtual social security card on pcscd when pcscd is installed), starts the
+embedded central server, enrols the kiosk against it in a throw-away state folder and reports
+to it like a real kiosk. ``--script DIR`` needs no display: it walks the 7-step new-enterprise
+flow and one 一件事 flow through the real UI, writes a screenshot of every screen and the printed
+receipts to DIR, and ends by checking that both applications reached the centre.
+
+This module imports no Kivy until a command runs (``kiosk catalog check`` must stay fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+SCRIPTED_SCENARIOS = ("new_enterprise", "open_restaurant")
+SIM_HEARTBEAT_SECONDS = 5  # the centre's commands reach a simulated kiosk within seconds
+DELIVERY_TIMEOUT_S = 60.0
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="open the kiosk's touchscreen UI")
+    parser.add_argument("--sim", action="store_true",
+                        help="simulated devices, an embedded central server and a temporary state folder")
+    parser.add_argument("--script", metavar="DIR", type=Path,
+                        help="walk two flows by script (offscreen if there is no display); write screenshots to DIR")
+    parser.add_argument("--window", action="store_true", help="a window instead of full screen")
+    parser.set_defaults(handler=run)
+
+
+def pcscd_installed() -> bool:
+    """Whether the virtual social security card can run here (pcscd and vsmartcard-vpcd)."""
+    return bool(shutil.which("pcscd") or Path("/usr/sbin/pcscd").exists()) and VPCD_DRIVER.exists()
+
+
+def sim_devices(config: Any, receipts: Path | None) -> None:
+    """Point every device of ``config`` at its simulator."""
+    config.devices.idcard = "sim://idcard?card=none"  # the developer places a card (F2 or the button)
+    config.devices.camera = "sim://camera?capture=1080p"
+    config.devices.printer = f"sim://printer?png_dir={receipts}" if receipts else "sim://printer"
+    # Without pcscd the reader is simply not fitted; with it, a start failure shows as "absent".
+    config.devices.sscard = "sim://sscard" if pcscd_installed() else ""
+
+
+@contextlib.contextmanager
+def _state_folder(folder: Path) -> Iterator[None]:
+    """``KIOSK_STATE`` pointed at ``folder`` for the duration (the enrol command reads it)."""
+    before = os.environ.get("KIOSK_STATE")
+    os.environ["KIOSK_STATE"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("KIOSK_STATE", None)
+        else:
+            os.environ["KIOSK_STATE"] = before
+
+
+def enrol(folder: Path, server: str, code: str) -> None:
+    """Enrol the kiosk whose state is in ``folder`` exactly as ``kiosk-provision enrol`` does."""
+    from provisioning.commands import enrol as enrol_command
+
+    args = argparse.Namespace(server=server, code=code, location=None, ca=None, force=False)
+    with _state_folder(folder):
+        enrol_command.run(args)
+
+
+def prepare_sim_state(folder: Path, central: Any, receipts: Path | None) -> Any:
+    """A simulated kiosk's state folder: simulator URLs in its config, enrolled with ``central``."""
+    from kiosk import config as kiosk_config
+
+    config = kiosk_config.Config()
+    sim_devices(config, receipts)
+    kiosk_config.save(config, folder)
+    enrol(folder, central.url, central.pairing_code())
+    return kiosk_config.load(folder)
+
+
+def centre_references(central: Any, kiosk_id: str) -> list[str]:
+    """The references of every application the centre stored for ``kiosk_id`` (one per row)."""
+    from sqlalchemy import select
+
+    from central.models import Submission
+
+    with central.state.sessions() as session:
+        rows = session.scalars(select(Submission.reference).where(Submission.kiosk_id == kiosk_id))
+        return sorted(rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    scripted = args.script is not None
+    simulated = args.sim or scripted
+    if scripted and not os.environ.get("DISPLAY"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if scripted:
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    from screens.boot import prepare_window
+
+    prepare_window(fullscreen=not (args.window or simulated))
+
+    from kiosk import logs
+    from kiosk.config import load
+    from kiosk.facade import open_kiosk
+    from kiosk.paths import state_dir
+    from provisioning.commands.printer import ipv4_addresses
+
+    out: Path | None = args.script.resolve() if scripted else None
+    receipts = out / "receipts" if out else None
+    if receipts:
+        receipts.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        central = None
+        if simulated:
+            from central.embedded import EmbeddedCentral
+
+            folder = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            central = EmbeddedCentral(heartbeat_seconds=SIM_HEARTBEAT_SECONDS).start()
+            stack.callback(central.stop)
+            config = prepare_sim_state(folder, central, receipts)
+        else:
+            folder = state_dir()
+            config = load(folder)
+        logs.setup(folder / "logs", kiosk_id=config.kiosk_id, levels=config.log_levels)
+        facade = open_kiosk(config, folder, addresses=ipv4_addresses)
+
+        from screens.app import KioskApp
+
+        app = KioskApp(facade, sim=simulated)
+        if scripted:
+            assert out is not None and central is not None
+            return _scripted(app, out, central)
+        app.run()
+        return 0
+    return 0
+
+
+def _scripted(app: Any, out: Path, central: Any) -> int:
+    from screens.driver import UiDriver
+    from screens.script import ScriptedVisit
+
+    facade = app.facade
+    driver = UiDriver.launch(app)
+    references: list[str] = []
+    try:
+        for scenario in SCRIPTED_SCENARIOS:
+            shots = out / scenario
+            reference = ScriptedVisit(driver, scenario, shots=shots).run()
+            references.append(reference)
+            print(f"{scenario}: {reference} ({len(list(shots.glob('*.png')))} screenshots in {shots})")
+        driver.screenshot(out / "attract-after.png")
+        delivered = _wait_delivered(driver, central, facade.config.kiosk_id, references)
+    finally:
+        app.stop()
+    receipts = sorted((out / "receipts").glob("*.png"))
+    print(f"receipts: {', '.join(str(p) for p in receipts) or 'none'}", file=sys.stdout)
+    missing = sorted(set(references) - set(delivered))
+    if missing:
+        print(f"not delivered to the centre: {', '.join(missing)}", file=sys.stdout)
+    else:
+        print(f"delivered to the centre at {central.url}: {', '.join(delivered)}")
+    return 0 if len(receipts) == len(SCRIPTED_SCENARIOS) and not missing else 1
+
+
+def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[str]) -> list[str]:
+    """Keep the UI running until the centre holds every reference (or the time is up)."""
+    from central.client import BackOfficeClient
+
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
+    stored = centre_references(central, kiosk_id)
+    while not set(references) <= set(stored) and time.monotonic() < deadline:
+        driver.pump(5)
+        time.sleep(0.1)
+        stored = centre_references(central, kiosk_id)
+    office = BackOfficeClient(central.url, central.token("viewer"))
+    for kiosk in office.kiosks():
+        if kiosk.kiosk_id == kiosk_id:
+            print(f"back office: kiosk {kiosk_id} last heartbeat {kiosk.last_heartbeat}, "
+                  f"queue depth {kiosk.queue_depth}, devices "
+                  + ", ".join(f"{name}={d.state}" for name, d in sorted(kiosk.devices.items())))
+    return stored
