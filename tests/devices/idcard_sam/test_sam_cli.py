@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from hardware import needs_simulator
 
 from devices.idcard.idnumber import mask
 from devices.idcard.sam_cards import make_card
@@ -18,11 +19,16 @@ def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KIOSK_STATE", str(tmp_path))
 
 
+# Tests that read from a sim:// URL check the generated person or script the SAM.
+on_simulator = needs_simulator("idcard")
+
+
 def expected_number(seed: int, kind: str = "resident") -> str:
     # The simulator's first card for a seed is the first make_card of a Random(seed).
     return make_card(kind, rng=random.Random(seed)).id_number
 
 
+@on_simulator
 def test_read_masks_personal_data_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["idcard", "read", "--url", "sim://idcard?seed=11"]) == 0
     out = capsys.readouterr().out
@@ -32,6 +38,7 @@ def test_read_masks_personal_data_by_default(capsys: pytest.CaptureFixture[str])
     assert "none installed (no photo)" in out
 
 
+@on_simulator
 def test_read_json_with_pii(capsys: pytest.CaptureFixture[str]) -> None:
     url = "sim://idcard?seed=12&card=foreign2023&expired=1"
     assert main(["idcard", "read", "--url", url, "--json", "--show-pii"]) == 0
@@ -42,12 +49,14 @@ def test_read_json_with_pii(capsys: pytest.CaptureFixture[str]) -> None:
     assert view["photo_bytes"] == 1024
 
 
+@on_simulator
 def test_read_uses_the_configured_url(capsys: pytest.CaptureFixture[str]) -> None:
     # The default config points at sim://idcard.
     assert main(["idcard", "read", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["card_type"] == "resident"
 
 
+@on_simulator
 def test_read_without_a_card_fails_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["idcard", "read", "--url", "sim://idcard?card=none"]) == 10
     err = capsys.readouterr().err
@@ -65,6 +74,7 @@ def test_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert "URL is not usable" in err and "explode" in err
 
 
+@on_simulator
 def test_selftest_with_a_card(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["idcard", "selftest", "--url", "sim://idcard?seed=13"]) == 0
     out = capsys.readouterr().out
@@ -73,12 +83,14 @@ def test_selftest_with_a_card(capsys: pytest.CaptureFixture[str]) -> None:
     assert "wire time" in out and "passed" in out
 
 
+@on_simulator
 def test_selftest_without_a_card(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["idcard", "selftest", "--url", "sim://idcard?card=none"]) == 0
     assert "place a card" in capsys.readouterr().out
     assert main(["idcard", "selftest", "--url", "sim://idcard?card=none", "--require-card"]) == 10
 
 
+@on_simulator
 def test_selftest_reports_a_broken_sam(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["idcard", "selftest", "--url", "sim://idcard?fault=status&code=60"]) == 10
     assert "self-test" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+from hardware import needs_simulator
 
 from devices.idcard import errors
 from devices.idcard.factory import make_reader, open_reader
@@ -153,6 +154,7 @@ def test_unplug_then_replug_at_runtime(sim_reader: Make) -> None:
     assert reader.read_card().id_number == simulator.card.id_number
 
 
+@needs_simulator("idcard")
 def test_the_simulator_answers_a_corrupt_request_with_sw3_10() -> None:
     with SamSimulator(parse_sim_url("sim://idcard?seed=1")) as simulator:
         reader = SamReader(simulator.path).open()
@@ -166,6 +168,7 @@ def test_the_simulator_answers_a_corrupt_request_with_sw3_10() -> None:
             reader.close()
 
 
+@needs_simulator("idcard")
 def test_lower_baud_is_paced_and_still_reads() -> None:
     reader = open_reader("sim://idcard?seed=2&baud=57600")
     try:

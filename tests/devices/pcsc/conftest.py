@@ -1,7 +1,9 @@
 """Fixtures for the PC/SC tests: a real pcscd with vsmartcard-vpcd and our virtual card.
 
 The session testbed reuses a running pcscd or starts its own (CI runs as root with no pcscd
-service) and stops what it started. Tests that need it carry the ``pcscd`` marker.
+service) and stops what it started. Tests that need it carry the ``pcscd`` marker. With
+``KIOSK_TEST_SSCARD_URL`` set, the ``hardware_ok`` tests use that reader and card instead and
+every test that needs the testbed is skipped (see tests/devices/hardware.py).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import random
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hardware import DeviceUnderTest, device_fixture, require_simulator
 
 # pytest's default "prepend" import mode puts tests/ on sys.path, where tests/devices/ would be
 # taken for the namespace package ``devices`` ahead of the editable install's finder; the project
@@ -32,6 +36,7 @@ VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 
 @pytest.fixture(scope="session")
 def testbed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Testbed]:
+    require_simulator("sscard")
     if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
         pytest.skip("pcscd is not installed")
     if not VPCD_DRIVER.exists():
@@ -65,6 +70,17 @@ def make_card(testbed: Testbed) -> Iterator[Callable[..., VirtualSscard]]:
         card.remove()
     testbed.start()  # a test may have stopped pcscd; bring it (and the reader) back
     testbed.wait_card(False)
+
+
+@contextmanager
+def _virtual_card_on_the_reader(request: pytest.FixtureRequest) -> Iterator[DeviceUnderTest]:
+    bed: Testbed = request.getfixturevalue("testbed")
+    card = request.getfixturevalue("make_card")()
+    bed.insert(card)
+    yield DeviceUnderTest(bed.url, card)  # pcsc://Virtual PCD 00 00, a reader as pcscd sees it
+
+
+sscard_device = device_fixture("sscard", _virtual_card_on_the_reader, name="sscard_device")
 
 
 class EventLog:

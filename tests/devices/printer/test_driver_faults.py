@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from hardware import needs_simulator
 
 from devices.errors import DeviceAbsent
 from devices.printer.document import Receipt, Text
@@ -119,11 +120,13 @@ def test_refused_connection_is_absent() -> None:
         assert caught.value.key == "printer.absent"
 
 
+@needs_simulator("printer")
 def test_reprint_before_any_job() -> None:
     with ReceiptPrinter("sim://printer") as printer, pytest.raises(NothingToReprint):
         printer.reprint()
 
 
+@needs_simulator("printer")
 @pytest.mark.parametrize(
     ("url", "state", "reason"),
     [
@@ -140,6 +143,7 @@ def test_sim_urls(url: str, state: str, reason: str) -> None:
         assert printer.profile.columns == (32 if "width=58" in url else 48)
 
 
+@needs_simulator("printer")
 def test_sim_url_stops_its_simulator() -> None:
     printer = ReceiptPrinter("sim://printer")
     sim = printer.simulator

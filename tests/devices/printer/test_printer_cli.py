@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hardware import needs_simulator
 
 from kiosk import config as kiosk_config
 from provisioning.cli import main
@@ -18,6 +19,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@needs_simulator("printer")
 def test_self_test_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["printer", "test", "--url", f"sim://printer?width=58&png_dir={tmp_path}"]) == 0
     out = capsys.readouterr().out
@@ -27,6 +29,7 @@ def test_self_test_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert (tmp_path / "job-001.png").exists()
 
 
+@needs_simulator("printer")
 @pytest.mark.parametrize(
     ("url", "code", "expected"),
     [
@@ -41,6 +44,7 @@ def test_status(capsys: pytest.CaptureFixture[str], url: str, code: int, expecte
     assert expected in capsys.readouterr().out
 
 
+@needs_simulator("printer")
 def test_status_uses_the_configured_url(capsys: pytest.CaptureFixture[str], state: Path) -> None:
     kiosk_config.save(
         kiosk_config.Config(devices=kiosk_config.Devices(printer="sim://printer?cover=open")), state
@@ -49,6 +53,7 @@ def test_status_uses_the_configured_url(capsys: pytest.CaptureFixture[str], stat
     assert "printer.cover_open" in capsys.readouterr().out
 
 
+@needs_simulator("printer")
 def test_test_page_on_a_faulty_printer_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["printer", "test", "--url", "sim://printer?cover=open"]) == 10
     assert "error: The printer cover is open." in capsys.readouterr().err

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hardware import needs_simulator
 
 from devices.idcard.idnumber import generate_person
 from devices.printer.driver import ReceiptPrinter
@@ -28,6 +29,7 @@ def sample(rng_seed: int = 7) -> AcceptanceReceipt:
     return example_receipt(rng_seed)
 
 
+@needs_simulator("printer")
 @pytest.mark.parametrize(("width", "columns"), [("58", 32), ("80", 48)])
 def test_acceptance_receipt_prints_within_the_paper(
     tmp_path: Path, width: str, columns: int
@@ -79,6 +81,7 @@ def test_the_80mm_receipt_uses_a_table_and_the_58mm_one_a_list() -> None:
     assert not any(type(e).__name__ == "Table" for e in narrow.elements)
 
 
+@needs_simulator("printer")
 def test_english_labels() -> None:
     with ReceiptPrinter("sim://printer") as printer:
         printer.print(build_acceptance_receipt(sample(), 48, lang="en"))
@@ -96,6 +99,7 @@ def test_every_printer_key_has_both_languages() -> None:
     assert used <= set(zh), used - set(zh)
 
 
+@needs_simulator("printer")
 def test_self_test_page(tmp_path: Path) -> None:
     page = build_self_test_page(
         "GJZ-24H-03",

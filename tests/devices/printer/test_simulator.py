@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from escpos.printer import Network
+from hardware import needs_simulator
 from PIL import Image
 
 from devices.printer import layout
 from devices.printer.document import KeyValue, QrCode, Receipt, Separator, Text, Title
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.simulator import PrinterSimulator
+
+pytestmark = needs_simulator("printer")
 
 RECEIPT = Receipt(
     [
