@@ -1,34 +1,76 @@
 """Materials: live camera preview with the detected page outline, automatic capture when the page
 is steady and sharp, the quality reason and a retake button, and thumbnails of captured pages.
 
-Preview frames arrive on the camera's worker thread; only the newest one is handed to the UI
-thread (older ones are dropped), so a slow frame never queues up behind another.
+Preview frames arrive on the camera's worker thread already scaled to the preview's size as
+RGBA (the worker does it, not the UI thread); only the newest one is handed to the UI thread
+(older ones are dropped), so a slow frame never queues up behind another. The UI thread only
+uploads it into one of two textures that are reused for the whole visit.
 """
 
 from __future__ import annotations
 
-import io
 import threading
 from typing import Any
 
 import cv2
+import numpy as np
 from kivy.clock import Clock
-from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.image import Image
 
+from devices.camera.preview import display_image
 from kiosk.errors import KioskError
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
 
-DISPLAY_WIDTH = 960
-PREVIEW_FPS = 15.0
+PREVIEW_FPS = 30.0
+DEFAULT_ASPECT = 16 / 9
+THUMB_HEIGHT = 200  # pixels of a thumbnail texture: a captured page is ~2500x3500, its texture would be 26 MB
 CAPTURE_KIND = {"document": "text", "certificate": "certificate", "id_copy": "id_copy"}
 
 
-def jpeg_texture(jpeg: bytes) -> Any:
-    return CoreImage(io.BytesIO(jpeg), ext="jpg").texture
+class TexturePair:
+    """Two textures of one size, filled in turn and reused for every frame of that size.
+
+    Uploading into the texture the last drawn frame did not use never waits for the renderer:
+    with one texture, software GL (llvmpipe) blocks the upload, with the GIL held, until the
+    previous frame has been rasterised."""
+
+    def __init__(self) -> None:
+        self.textures: list[Texture] = []
+        self._next = 0
+
+    def upload(self, rgba: np.ndarray) -> Texture:
+        height, width = rgba.shape[:2]
+        if not self.textures or self.textures[0].size != (width, height):
+            self.textures = [self._make(width, height) for _ in range(2)]
+        texture = self.textures[self._next]
+        self._next ^= 1
+        texture.blit_buffer(np.ascontiguousarray(rgba).reshape(-1), colorfmt="rgba", bufferfmt="ubyte")
+        return texture
+
+    @staticmethod
+    def _make(width: int, height: int) -> Texture:
+        texture = Texture.create(size=(width, height), colorfmt="rgba")
+        texture.flip_vertical()  # image rows go down, GL rows go up
+        return texture
+
+    def release(self) -> None:
+        self.textures = []
+
+
+def thumbnail_texture(jpeg: bytes, height: int = THUMB_HEIGHT) -> Texture | None:
+    """A small texture of a captured page (decoded at 1/4 size, then scaled), or None if unreadable."""
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_REDUCED_COLOR_4)
+    if image is None:
+        return None
+    width = max(1, round(image.shape[1] * height / image.shape[0]))
+    rgba = display_image(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), width)
+    texture = Texture.create(size=(width, height), colorfmt="rgba")
+    texture.flip_vertical()
+    texture.blit_buffer(rgba.reshape(-1), colorfmt="rgba", bufferfmt="ubyte")
+    return texture
 
 
 class MaterialsScreen(KioskScreen):
@@ -41,6 +83,7 @@ class MaterialsScreen(KioskScreen):
     outline = ListProperty([])
     last_material = BooleanProperty(False)
     frames_shown = NumericProperty(0)
+    previewing = BooleanProperty(False)  # a camera frame is on screen
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,8 +93,9 @@ class MaterialsScreen(KioskScreen):
         self._scheduled = False
         self._slot_lock = threading.Lock()
         self._armed = True
-        self._texture: Texture | None = None
-        self._scale = 1.0
+        self._textures = TexturePair()
+        self._aspect = DEFAULT_ASPECT
+        self._display_width = 0
         self.auto_capture = True
 
     # ----- entering and leaving ----------------------------------------------------------
@@ -69,7 +113,8 @@ class MaterialsScreen(KioskScreen):
             self.status = self.t("ui.materials.camera_problem",
                                  reason=t(reason.reason if reason else "camera.state.absent", self.app.lang))
             return
-        camera.start_preview(self._on_frame, fps=PREVIEW_FPS)
+        self._display_width = self._wanted_width()
+        camera.start_preview(self._on_frame, fps=PREVIEW_FPS, display_width=self._display_width)
 
     def on_leave(self, *_: Any) -> None:
         camera = self.facade.camera
@@ -77,6 +122,14 @@ class MaterialsScreen(KioskScreen):
             camera.stop_preview()
         with self._slot_lock:
             self._latest = None
+        self._release_preview()
+
+    def _release_preview(self) -> None:
+        if "preview" in self.ids:
+            self.ids.preview.texture = None
+        self._textures.release()
+        self.previewing = False
+        self.outline = []
 
     def _show_material(self) -> None:
         need = self.needs[self.index]
@@ -94,6 +147,20 @@ class MaterialsScreen(KioskScreen):
             self._show_material()
 
     # ----- preview --------------------------------------------------------------------------
+    def _wanted_width(self) -> int:
+        """Frames are scaled to the pixels the preview really has, so no texel is wasted."""
+        view = self.ids.preview
+        return max(64, int(min(view.width, view.height * self._aspect)))
+
+    def on_preview_size(self) -> None:
+        """The preview changed size (kv calls this): ask the worker for frames of the new size."""
+        width = self._wanted_width()
+        if width != self._display_width:
+            self._display_width = width
+            camera = self.facade.camera if self.app is not None else None
+            if camera is not None:
+                camera.set_preview_display_width(width)
+
     def _on_frame(self, frame: Any) -> None:
         """Camera worker thread: keep only the newest frame, schedule one UI update."""
         with self._slot_lock:
@@ -112,21 +179,14 @@ class MaterialsScreen(KioskScreen):
         self.show_frame(frame)
 
     def show_frame(self, preview: Any) -> None:
-        image = preview.frame
-        height, width = image.shape[:2]
-        scale = DISPLAY_WIDTH / width
-        small = cv2.resize(image, (DISPLAY_WIDTH, int(height * scale)), interpolation=cv2.INTER_LINEAR)
-        small = cv2.flip(small, 0)  # OpenCV rows go down, GL rows go up
-        h, w = small.shape[:2]
-        if self._texture is None or self._texture.size != (w, h):
-            self._texture = Texture.create(size=(w, h), colorfmt="rgb")
-        self._texture.blit_buffer(small.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+        height, width = preview.frame.shape[:2]
+        self._aspect = width / height
+        rgba = preview.display if preview.display is not None else display_image(preview.frame, self._wanted_width())
         view: Image = self.ids.preview
-        view.texture = self._texture
-        view.canvas.ask_update()
-        self._scale = scale
+        view.texture = self._textures.upload(rgba)
+        self.previewing = True
         self.frames_shown += 1
-        self._outline(preview, scale, h)
+        self._outline(preview, rgba.shape[1] / width, rgba.shape[0])
         keys = preview.quality.keys
         if keys:
             self.quality = t(keys[0], self.app.lang)
@@ -200,9 +260,12 @@ class MaterialsScreen(KioskScreen):
         need = self.needs[self.index]
         pages = self.facade.session.captures.get(need.material.id, []) if self.facade.session else []
         self.pages = len(pages)
+        touch = self.app.theme.touch
         for jpeg in pages:
-            box.add_widget(Image(texture=jpeg_texture(jpeg), size_hint_x=None, width=self.app.theme.touch * 1.6,
-                                 fit_mode="contain"))
+            texture = thumbnail_texture(jpeg)
+            if texture is not None:
+                box.add_widget(Image(texture=texture, size_hint=(None, None), size=(touch * 1.6, touch * 2.1),
+                                     fit_mode="contain"))
 
     def next_material(self) -> None:
         if self.pages == 0:
@@ -229,11 +292,11 @@ class MaterialsScreen(KioskScreen):
         self.index = 0
         self.material_name = self.progress = self.quality = self.status = ""
         self.pages = 0
-        self.outline = []
         if "thumbs" in self.ids:
             self.ids.thumbs.clear_widgets()
-            self.ids.preview.texture = None
-        self._texture = None
+        with self._slot_lock:
+            self._latest = None
+        self._release_preview()
 
 
 load_kv(__file__)

@@ -113,13 +113,22 @@ class DocumentCamera:
         return PreviewFrame(self._preview_index, frame, detection, quality, steadiness)  # type: ignore[arg-type]
 
     def start_preview(self, callback: PreviewCallback, fps: float = 15.0,
-                      reconnect_interval: float = 2.0) -> PreviewWorker:
-        """Start the preview worker (stopping any earlier one); returns at once."""
+                      reconnect_interval: float = 2.0, display_width: int | None = None) -> PreviewWorker:
+        """Start the preview worker (stopping any earlier one); returns at once.
+
+        With ``display_width`` each frame also carries ``display``: the frame scaled to that
+        width as RGBA, ready to upload to a texture (see :func:`preview.display_image`)."""
         self.stop_preview()
         self._steadiness.reset()
-        self._worker = PreviewWorker(self, callback, fps, reconnect_interval)
+        self._worker = PreviewWorker(self, callback, fps, reconnect_interval, display_width)
         self._worker.start()
         return self._worker
+
+    def set_preview_display_width(self, width: int | None) -> None:
+        """Change the width of the ``display`` images of a running preview (e.g. after a resize)."""
+        worker = self._worker
+        if worker is not None:
+            worker.display_width = width
 
     def stop_preview(self, timeout: float = 2.0) -> bool:
         worker, self._worker = self._worker, None

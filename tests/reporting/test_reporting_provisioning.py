@@ -189,7 +189,7 @@ def test_install_service_writes_units_idempotently(state: Path, tmp_path: Path, 
     assert main(argv) == 0
     service = (units / "kiosk.service").read_text()
     for line in ("Restart=always", "WatchdogSec=20", "StartLimitBurst=5", "StartLimitIntervalSec=300",
-                 "OnFailure=kiosk-escalate.service", "Type=notify", f"KIOSK_STATE={state.resolve()}"):
+                 "OnFailure=kiosk-escalate.service", "Type=notify", "MALLOC_ARENA_MAX=2", f"KIOSK_STATE={state.resolve()}"):
         assert line in service
     assert "provisioning.cli escalate" in (units / "kiosk-escalate.service").read_text()
     before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
+
 from devices.camera import CameraState, CameraStatus, DocumentCamera
 from devices.camera.preview import PreviewFrame
 
@@ -104,4 +106,29 @@ def test_an_unexpected_analysis_error_is_a_fault_the_worker_recovers_from() -> N
     assert got.wait_for(lambda: len(got.frames) >= 2)  # the worker lived on
     assert any(s.state is CameraState.FAULT for s in got.statuses)
     assert camera.status.usable and worker.running
+    camera.close()
+
+
+def test_display_image_is_rgba_top_row_first_at_the_asked_width() -> None:
+    from devices.camera.preview import display_image
+
+    frame = np.zeros((108, 192, 3), np.uint8)
+    frame[:54] = (255, 0, 0)  # BGR blue on the top half
+    shown = display_image(frame, 96)
+    assert shown.shape == (54, 96, 4) and shown.flags["C_CONTIGUOUS"]
+    assert tuple(shown[0, 0]) == (0, 0, 255, 255) and tuple(shown[-1, 0]) == (0, 0, 0, 255)
+    assert display_image(frame, 4000).shape == (108, 192, 4)  # never scaled up
+
+
+def test_worker_prepares_display_frames_and_follows_a_new_width() -> None:
+    got = Collector()
+    camera = DocumentCamera("sim://camera?doc=lease")
+    camera.open()
+    camera.start_preview(got.frame, fps=60, display_width=480)
+    assert got.wait_for(lambda: any(f.display is not None for f in got.frames))
+    first = next(f for f in got.frames if f.display is not None)
+    assert first.display.shape == (270, 480, 4)
+    camera.set_preview_display_width(320)
+    assert got.wait_for(lambda: got.frames[-1].display is not None and got.frames[-1].display.shape[1] == 320)
+    assert camera.stop_preview()
     camera.close()
