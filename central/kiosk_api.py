@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 
 from central.credentials import normalise_pairing_code
-from central.deps import DB, Refusal, Signed, State, refusals
+from central.deps import DB, Refusal, Signed, SignedKiosk, State, refusals
 from central.idempotency import canonical_hash, commit_reply, require_key, stored_reply
 from central.logstore import LogBatchError, decode_batch, parse_lines, store_lines, to_us
 from central.models import (
@@ -135,6 +135,17 @@ def heartbeat(payload: HeartbeatRequest, signed: Signed, db: DB) -> HeartbeatRes
     return HeartbeatResponse(server_time=now, commands=commands)
 
 
+def _repeat_or_new(
+    db: DB, signed: SignedKiosk, key: str, kind: str, record_id: str
+) -> tuple[str, JSONResponse | None]:
+    """The body's hash, and the stored reply when this key was answered before (a retry)."""
+    body_hash = canonical_hash(json.loads(signed.body))
+    earlier = stored_reply(db, signed.kiosk.id, key, kind, body_hash)
+    if earlier is None and record_id != key:
+        raise Refusal(422, "id_mismatch", "the body's id must equal the Idempotency-Key")
+    return body_hash, earlier
+
+
 @router.post(
     "/submissions",
     status_code=201,
@@ -151,12 +162,9 @@ def submit(
     """Store one citizen's application once, however often the kiosk sends it."""
     key = require_key(idempotency_key)
     kiosk_id = signed.kiosk.id
-    body_hash = canonical_hash(json.loads(signed.body))
-    earlier = stored_reply(db, kiosk_id, key, "submissions", body_hash)
+    body_hash, earlier = _repeat_or_new(db, signed, key, "submissions", payload.id)
     if earlier is not None:
         return earlier
-    if payload.id != key:
-        raise Refusal(422, "id_mismatch", "the body's id must equal the Idempotency-Key")
     if db.get(Submission, payload.id) is not None:
         raise Refusal(403, "forbidden", "this record belongs to another kiosk")
     now = utc_now()
@@ -205,12 +213,9 @@ def events(
     """Store a batch of device events once."""
     key = require_key(idempotency_key)
     kiosk_id = signed.kiosk.id
-    body_hash = canonical_hash(json.loads(signed.body))
-    earlier = stored_reply(db, kiosk_id, key, "events", body_hash)
+    body_hash, earlier = _repeat_or_new(db, signed, key, "events", payload.id)
     if earlier is not None:
         return earlier
-    if payload.id != key:
-        raise Refusal(422, "id_mismatch", "the body's id must equal the Idempotency-Key")
     for event in payload.events:
         db.add(
             DeviceEventRow(
