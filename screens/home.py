@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from kivy.properties import StringProperty
+from kivy.uix.image import Image
+from kivy.uix.widget import Widget
 
 from kiosk.errors import KioskError
 from kiosk.i18n import error_message
@@ -29,6 +31,7 @@ def tile_glyph(title: str) -> str:
 
 
 def icon_path(icon: str) -> str:
+    """assets/icons/<icon>.png (drawn by scripts/make_icons.py), or "" so the tile shows its hanzi."""
     if not icon:
         return ""
     for name in (icon, f"{icon}.png"):
@@ -36,6 +39,11 @@ def icon_path(icon: str) -> str:
         if path.is_file():
             return str(path)
     return ""
+
+
+def tile_icons(tile: Widget) -> list[Image]:
+    """The icon images inside a tile."""
+    return [w for w in tile.walk(restrict=True) if isinstance(w, Image)]
 
 
 class HomeScreen(KioskScreen):
