@@ -165,6 +165,7 @@ class KioskApp(App):
         self.theme.large_text = False
         self.theme.high_contrast = False
         self._wipe_screens()
+        _forget_rendered_text()
         _release_freed_memory()
         reason = self.facade.out_of_service_reason()
         self.go("out_of_service" if reason else "attract")
@@ -247,6 +248,15 @@ class KioskApp(App):
     def more_time(self) -> None:
         self.facade.touch()
         self._close_idle_warning()
+
+
+def _forget_rendered_text() -> None:
+    """Empty Kivy's caches of rendered text: TextInput keeps each line's texture for 60 s in a
+    cache keyed by the text itself, so a citizen's name and ID number would outlive the visit."""
+    from kivy.cache import Cache
+
+    for category in ("textinput.label", "textinput.width"):
+        Cache.remove(category)
 
 
 def _release_freed_memory() -> None:

@@ -88,3 +88,8 @@ def test_idle_timeout_warns_then_wipes_everything(ui: Any, shots: Any) -> None:
     assert _contains(facade, name) == []
     keyboard = app.screen("form").ids.dock.keyboard
     assert keyboard is None or (keyboard.preedit == "" and keyboard.target is None)
+    # Kivy keeps text it rendered in caches keyed by the text itself (TextInput lines: 60 s).
+    from kivy.cache import Cache
+
+    cached = [str(key) for category in Cache._objects.values() for key in category]
+    assert not [key for key in cached if id_number in key or name in key]
