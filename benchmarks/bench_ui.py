@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import os
 import resource
 import statistics
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +79,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=60)
     parser.add_argument("--fps-seconds", type=float, default=5.0)
+    parser.add_argument("--objects", action="store_true",
+                        help="also print which Python object types grew over the sessions")
     args = parser.parse_args()
 
     bare = _subprocess_seconds(BARE)
@@ -192,6 +196,8 @@ def main() -> int:
 
     for _ in range(5):
         session()  # warm-up: textures, caches, the pinyin engine
+    gc.collect()
+    types_before = Counter(type(o).__name__ for o in gc.get_objects()) if args.objects else Counter()
     before = rss_mb()
     peak = before
     t0 = time.perf_counter()
@@ -207,6 +213,11 @@ def main() -> int:
           f"{(time.perf_counter() - t0) / args.sessions:.2f} s per session; "
           f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
           f"after malloc_trim {trimmed:.0f} MB ({trimmed - before:+.1f} MB held)")
+    if args.objects:
+        gc.collect()
+        grown = Counter(type(o).__name__ for o in gc.get_objects())
+        grown.subtract(types_before)
+        print("object types that grew:", ", ".join(f"{n} +{c}" for n, c in grown.most_common(8) if c > 0))
     app.stop()
     return 0
 

@@ -49,6 +49,7 @@ def tile_icons(tile: Widget) -> list[Image]:
 class HomeScreen(KioskScreen):
     message = StringProperty("")
     query = StringProperty("")
+    _tiles: dict[str, ScenarioTile] | None = None
 
     def on_enter(self, *_: Any) -> None:
         self.message = ""
@@ -59,6 +60,7 @@ class HomeScreen(KioskScreen):
 
     def on_facade_event(self, event: str, _data: dict[str, Any]) -> None:
         if event == "catalog":  # the centre had the catalog reloaded
+            self._tiles = {}
             self.fill()
 
     def on_query(self, _screen: Any, _query: str) -> None:
@@ -71,17 +73,24 @@ class HomeScreen(KioskScreen):
         found = self.facade.search(self.query)
         for index, scenario in enumerate(found):
             reason = self.facade.unavailable_reason(scenario.id)
-            tile = ScenarioTile(
-                scenario_id=scenario.id,
-                title=scenario.title.get(lang),
-                note=self.t(reason) if reason else "",
-                glyph=tile_glyph(scenario.title.zh),
-                icon_source=icon_path(scenario.icon),
-                tile_colour=TILE_COLOURS[index % len(TILE_COLOURS)],
-            )
-            tile.bind(on_release=self._chosen)
+            tile = self._tile(scenario.id, scenario.title.zh, scenario.icon)
+            tile.title = scenario.title.get(lang)
+            tile.note = self.t(reason) if reason else ""
+            tile.tile_colour = TILE_COLOURS[index % len(TILE_COLOURS)]
             grid.add_widget(tile)
         self.ids.empty.text = self.t("ui.home.no_match") if not found else ""
+
+    def _tile(self, scenario_id: str, title_zh: str, icon: str) -> ScenarioTile:
+        """The scenario's tile, made once: a tile's kv rules bind to app.theme, so fresh tiles on
+        every visit would pile up bindings on the theme for as long as the kiosk runs."""
+        if self._tiles is None:
+            self._tiles = {}
+        tile = self._tiles.get(scenario_id)
+        if tile is None:
+            tile = ScenarioTile(scenario_id=scenario_id, glyph=tile_glyph(title_zh), icon_source=icon_path(icon))
+            tile.bind(on_release=self._chosen)
+            self._tiles[scenario_id] = tile
+        return tile
 
     def _chosen(self, tile: ScenarioTile) -> None:
         self.choose(tile.scenario_id)
