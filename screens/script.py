@@ -71,15 +71,28 @@ def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random) -
         day = today - dt.timedelta(days=30) if rules.get("not_future") else today + dt.timedelta(days=30)
         return day.strftime("%Y%m%d")
     if kind == "shareholders":
-        return [{
-            "name": str(answers.get("applicant.name") or "王伟"),
-            "id_number": str(answers.get("applicant.id_number") or generate_person(rng).id_number),
-            "amount": str(answers.get("enterprise.capital") or "50"),
-            "deadline": (today + dt.timedelta(days=365)).strftime("%Y%m%d"),
-        }]
+        return sample_shareholders(answers, rng, 2 if answers.get("shareholders") == "several" else 1)
     if rules.get("hanzi") or form_field.id.endswith("name"):
         return generate_person(rng).name
     return "测试内容"
+
+
+def sample_shareholders(answers: dict[str, Any], rng: random.Random, count: int) -> list[dict[str, str]]:
+    """``count`` shareholders, the applicant first, whose contributions add up to the capital."""
+    capital = int(answers.get("enterprise.capital") or 50)
+    shares = [capital // count + (1 if n < capital % count else 0) for n in range(count)]
+    deadline = (dt.date.today() + dt.timedelta(days=365)).strftime("%Y%m%d")
+    holders = []
+    for n, amount in enumerate(shares):
+        person = generate_person(rng)
+        holders.append({
+            "name": str(answers.get("applicant.name") or person.name) if n == 0 else person.name,
+            "id_number": str(answers.get("applicant.id_number") or person.id_number) if n == 0
+            else person.id_number,
+            "amount": str(amount),
+            "deadline": deadline,
+        })
+    return holders
 
 
 @dataclass
@@ -188,10 +201,13 @@ class ScriptedVisit:
             button = next(b for b in editor.buttons if b.value == value)
             d.tap(button)
             return
-        if hasattr(editor, "rows"):  # shareholders
-            for column, box in zip(("name", "id_number", "amount", "deadline"),
-                                   reversed(editor.rows[0].ids.cells.children), strict=True):
-                self._type(box, str(value[0][column]))
+        if hasattr(editor, "rows"):  # shareholders: add rows by touch as a person would
+            for index, holder in enumerate(value):
+                if index >= len(editor.rows):
+                    d.tap(editor.ids.add_button)
+                for column, box in zip(("name", "id_number", "amount", "deadline"),
+                                       reversed(editor.rows[index].ids.cells.children), strict=True):
+                    self._type(box, str(holder[column]))
             return
         self._type(editor, str(value))
 

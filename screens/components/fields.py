@@ -114,7 +114,7 @@ class ShareholdersEditor(BoxLayout):
             box.column = column
             box.text = str(holder.get(column, "") or "")
             row.ids.cells.add_widget(box)
-        row.ids.remove.bind(on_release=lambda _b, r=row: self.remove_row(r))
+        row.ids["remove_button"].bind(on_release=lambda _b, r=row: self.remove_row(r))
         self.rows.append(row)
         self.ids.rows.add_widget(row)
         self._renumber()
@@ -206,7 +206,7 @@ Builder.load_string("""
         id: cells
         spacing: app.theme.gap / 2
     KioskButton:
-        id: remove
+        id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
         role: 'secondary'
         size_hint_x: None
         width: app.theme.touch * 1.6
@@ -225,6 +225,7 @@ Builder.load_string("""
         height: self.minimum_height
         spacing: app.theme.gap / 2
     KioskButton:
+        id: add_button
         role: 'secondary'
         size_hint_x: 0.4
         text: t('ui.form.shareholder.add', app.lang)

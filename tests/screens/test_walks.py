@@ -46,3 +46,44 @@ def test_one_thing_scenarios_end_to_end(ui: object, shots: object, central: obje
     assert REFERENCE.fullmatch(reference)
     _delivered(ui, central, reference)
     assert "receipt-printed" in visit.visited
+
+
+@pytest.mark.parametrize("count", [2, 5])
+def test_company_with_several_shareholders(ui: object, central: object, count: int) -> None:
+    """开办企业 with 两人及以上: the shareholders editor adds rows by touch and all reach the centre."""
+    from sqlalchemy import select
+
+    from central.models import Submission
+    from screens import script
+
+    sample = script.sample_shareholders
+    script.sample_shareholders = lambda answers, rng, _n: sample(answers, rng, count)
+    try:
+        visit = ScriptedVisit(ui, "new_enterprise", choices={"shareholders": "several"}, use_keys=False)
+        reference = visit.run()
+    finally:
+        script.sample_shareholders = sample
+    _delivered(ui, central, reference)
+    with central.state.sessions() as session:
+        row = session.scalars(select(Submission).where(Submission.reference == reference)).one()
+        document = row.document
+    holders = document["answers"]["enterprise.shareholders"]
+    assert len(holders) == count
+    assert len({h["id_number"] for h in holders}) == count
+
+
+def test_shareholder_rows_add_and_remove(ui: object) -> None:
+    """Each row's 删除 button is bound to its own row (this binding crashed the app once)."""
+    from screens.components.fields import ShareholdersEditor
+
+    editor = ShareholdersEditor([])
+    editor.ids.add_button.dispatch("on_release")
+    editor.ids.add_button.dispatch("on_release")
+    assert [r.index_text for r in editor.rows] == ["1", "2", "3"]
+    second = editor.rows[1]
+    second.ids["remove_button"].dispatch("on_release")
+    assert second not in editor.rows
+    assert [r.index_text for r in editor.rows] == ["1", "2"]
+    editor.rows[0].ids["remove_button"].dispatch("on_release")
+    editor.rows[0].ids["remove_button"].dispatch("on_release")  # the last row stays
+    assert len(editor.rows) == 1
