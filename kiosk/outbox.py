@@ -46,7 +46,15 @@ log = logging.getLogger("kiosk.outbox")
 
 OUTBOX_NAME = "outbox.sqlite3"
 SUBMISSION, EVENTS, LOGS = "submission", "events", "logs"
-ENDPOINTS = {SUBMISSION: "/submissions", EVENTS: "/events", LOGS: "/logs"}
+SUPPLEMENT, RATING, HELP_CALL = "supplement", "rating", "help_call"
+ENDPOINTS = {
+    SUBMISSION: "/submissions",
+    EVENTS: "/events",
+    LOGS: "/logs",
+    SUPPLEMENT: "/supplements",
+    RATING: "/ratings",
+    HELP_CALL: "/help-calls",
+}
 PENDING, REJECTED = "pending", "rejected"
 
 _SCHEMA = """
@@ -262,17 +270,52 @@ class Outbox:
             "reference": reference,
             "scenario": scenario,
             "document": document,
-            "materials": [
-                {
-                    "name": m.name,
-                    "content_type": m.content_type,
-                    "data_b64": base64.b64encode(m.data).decode("ascii"),
-                }
-                for m in materials
-            ],
+            "materials": [_material(m) for m in materials],
         }
         _check(wire.SubmissionRequest, body)
         return self._enqueue(SUBMISSION, _json(body), record_id=record_id)
+
+    def enqueue_supplement(self, reference: str, materials: Sequence[Material], request_id: str = "") -> str:
+        """Queue 补正 materials for the application ``reference``; returns the record id."""
+        record_id = uuid.uuid4().hex
+        body = {
+            "id": record_id,
+            "reference": reference,
+            "request_id": request_id,
+            "materials": [_material(m) for m in materials],
+        }
+        _check(wire.SupplementRequest, body)
+        return self._enqueue(SUPPLEMENT, _json(body), record_id=record_id)
+
+    def enqueue_rating(
+        self, reference: str, scenario: str, level: int, reasons: Sequence[str] = (), comment: str = ""
+    ) -> str:
+        """Queue one 好差评 for the application ``reference``."""
+        record_id = uuid.uuid4().hex
+        body = {
+            "id": record_id,
+            "reference": reference,
+            "scenario": scenario,
+            "level": level,
+            "reasons": list(reasons),
+            "comment": comment,
+            "rated_at": _iso(self._clock()),
+        }
+        _check(wire.RatingRequest, body)
+        return self._enqueue(RATING, _json(body), record_id=record_id)
+
+    def enqueue_help_call(self, screen: str, scenario: str = "", step: str = "") -> str:
+        """Queue a 呼叫工作人员 (which screen and step only)."""
+        record_id = uuid.uuid4().hex
+        body = {
+            "id": record_id,
+            "screen": screen,
+            "scenario": scenario,
+            "step": step,
+            "called_at": _iso(self._clock()),
+        }
+        _check(wire.HelpCallRequest, body)
+        return self._enqueue(HELP_CALL, _json(body), record_id=record_id)
 
     def enqueue_events(self, events: Sequence[dict[str, Any]]) -> str:
         """Queue device events (``at``, ``kind``, ``device``, ``state``, ``reason`` each)."""
@@ -504,6 +547,14 @@ def _check(model: type[pydantic.BaseModel], body: dict[str, Any]) -> None:
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False)
         )
         raise InvalidRecord(f"{model.__name__}: {problems}") from None
+
+
+def _material(material: Material) -> dict[str, str]:
+    return {
+        "name": material.name,
+        "content_type": material.content_type,
+        "data_b64": base64.b64encode(material.data).decode("ascii"),
+    }
 
 
 def _json(data: dict[str, Any]) -> bytes:

@@ -192,6 +192,52 @@ class LogsReceipt(_Wire):
     lines: int
 
 
+# --- after submission: 补正, 好差评, help calls ---------------------------------------------------
+
+RatingLevel = Literal[1, 2, 3, 4, 5]  # 1 非常不满意 … 5 非常满意 (政务服务"好差评" five levels)
+RATING_REASONS = (
+    "slow", "unclear_guidance", "device_fault", "too_many_materials", "result_unsatisfying", "other",
+)
+
+
+class SupplementRequest(_Wire):
+    """补正: recaptured materials for an application the centre marked 需补正 (linked by reference)."""
+
+    id: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=64)
+    request_id: str = Field(default="", max_length=64, description="the centre's 补正 request it answers")
+    materials: list[Material] = Field(default_factory=list)
+
+
+class RatingRequest(_Timed):
+    """One 好差评 after an application: no personal data beyond the application's reference."""
+
+    id: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=64)
+    scenario: str = Field(default="", max_length=128)
+    level: RatingLevel
+    reasons: list[str] = Field(default_factory=list, max_length=len(RATING_REASONS))
+    comment: str = Field(default="", max_length=200)
+    rated_at: datetime
+
+
+class HelpCallRequest(_Timed):
+    """呼叫工作人员 pressed at a kiosk: which screen and step, never who."""
+
+    id: str = Field(min_length=1, max_length=64)
+    screen: str = Field(max_length=64)
+    scenario: str = Field(default="", max_length=128)
+    step: str = Field(default="", max_length=64)
+    called_at: datetime
+
+
+class Received(_Timed):
+    """The centre's answer to a supplement, rating or help call."""
+
+    id: str
+    received_at: datetime
+
+
 # --- back office -----------------------------------------------------------------------------
 
 
