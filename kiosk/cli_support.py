@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message, t
 from kiosk.logs import mask_text
+from wire.errors import KioskError
 
 Handler = Callable[[argparse.Namespace], int | None]
 IO_EXIT_CODE = 74  # sysexits.h EX_IOERR

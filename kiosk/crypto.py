@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk.errors import KioskError
+from wire.errors import KioskError
 
 _INFO = b"kiosk24 outbox at-rest v1"
 _NONCE_BYTES = 12

@@ -6,24 +6,13 @@ pinyin input 70, speech 71.
 
 from __future__ import annotations
 
-from devices.errors import (
-    DeviceAbsent,
-    DeviceError,
-    DeviceTimeout,
-    KioskError,
-    ProtocolError,
-)
+from wire.errors import KioskError
 
 __all__ = [
     "CatalogError",
     "CentralError",
     "ConfigError",
-    "DeviceAbsent",
-    "DeviceError",
-    "DeviceTimeout",
     "FlowError",
-    "KioskError",
-    "ProtocolError",
     "ValidationError",
 ]
 
@@ -69,3 +58,10 @@ class ConfigError(KioskError):
 
     key = "config.invalid"
     exit_code = 50
+
+
+class OutboxNotEmpty(KioskError):
+    """A forced re-enrolment while records sealed with the old key are still queued."""
+
+    key = "outbox.not_empty"
+    exit_code = 41

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from devices.errors import KioskError
+from wire.errors import KioskError
 
 log = logging.getLogger(__name__)
 

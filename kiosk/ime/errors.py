@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devices.errors import KioskError
+from wire.errors import KioskError
 
 
 class ImeError(KioskError):

@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 
 from kiosk import config as kiosk_config
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError
 from kiosk.paths import state_dir
 from provisioning.systemd_unit import SERVICE, UnitSettings, units
+from wire.errors import KioskError
 
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
 CRASH_LOG = "crash_loops.json"

@@ -10,7 +10,7 @@ import pytest
 from reporting_helpers import BackOffice, Enrolled, server_submissions
 
 from central.embedded import EmbeddedCentral
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.central_client import CentralClient, Reply
 from kiosk.crypto import DecryptionError
 from kiosk.outbox import REJECTED, Backoff, InvalidRecord, Material, Outbox, OutboxFull
