@@ -41,7 +41,7 @@ from kiosk.central_client import CentralAuthFailed, Reply
 from kiosk.crypto import DecryptionError, Sealer
 from kiosk.errors import CentralError
 from wire import models
-from wire.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -88,7 +88,7 @@ class OutboxError(KioskError):
     """The outbox database cannot be used (corrupt, unreadable, locked for too long)."""
 
     key = "outbox.error"
-    exit_code = 41
+    exit_code = ExitCode.OUTBOX
 
 
 class OutboxFull(OutboxError):
@@ -495,7 +495,7 @@ class Outbox:
                 report.errors.append(str(error))
                 break
             except CentralError as error:
-                if getattr(error, "retryable", False):
+                if error.retryable:
                     # A 5xx may be about this record; a dead link is not.
                     push = "status" in error.params
                     self._failed(record_id, attempts, error, push_record=push)

@@ -21,12 +21,12 @@ from kiosk.receipts import build_self_test_page
 from provisioning import device_probe
 from provisioning.commands.detect import print_table
 from provisioning.device_probe import Probe
-from wire.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 
 class SelftestFailed(KioskError):
     key = "selftest.failed"
-    exit_code = 4
+    exit_code = ExitCode.SELFTEST_FAILED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
