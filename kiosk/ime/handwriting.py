@@ -19,6 +19,7 @@ after each stroke ends.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,10 +104,8 @@ class HandwritingRecognizer:
                 self._recognizer = None
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: the library may be gone
             self.close()
-        except Exception:  # interpreter shutdown: the library may be gone already
-            pass
 
 
 def normalise(strokes: Sequence[Stroke]) -> list[list[Point]]:
@@ -125,4 +124,4 @@ def normalise(strokes: Sequence[Stroke]) -> list[list[Point]]:
 
 def neighbour_swaps(strokes: list[list[Point]]) -> list[list[list[Point]]]:
     """The stroke lists with one pair of neighbouring strokes swapped, for each pair."""
-    return [strokes[:i] + [strokes[i + 1], strokes[i]] + strokes[i + 2 :] for i in range(len(strokes) - 1)]
+    return [[*strokes[:i], strokes[i + 1], strokes[i], *strokes[i + 2 :]] for i in range(len(strokes) - 1)]
