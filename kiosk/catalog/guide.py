@@ -204,11 +204,9 @@ def build_guide(catalog: Catalog, scenario_id: str, lang: str = DEFAULT_LANGUAGE
             if material.sources is not item.sources:
                 note(material.sources, name)
     guide.materials = list(seen_materials.values())
-    fees = {i.fee.get(lang) for i in items}
     free = {"免费", "Free"}
-    guide.fees = [t("catalog.guide.fees_none", lang)] + sorted(
-        f"{i.title.get(lang)}：{i.fee.get(lang)}" for i in items if i.fee.get(lang) not in free
-    ) if fees else []
+    charged = sorted(f"{i.title.get(lang)}：{i.fee.get(lang)}" for i in items if i.fee.get(lang) not in free)
+    guide.fees = [t("catalog.guide.fees_none", lang), *charged]
     guide.basis = list(basis)
     guide.review = list(dict.fromkeys(review))
     guide.reviewed = [t("catalog.guide.reviewed", lang, date=max(dates) if dates else "—",

@@ -14,15 +14,12 @@ from pathlib import Path
 from kiosk.catalog.expressions import Expression, ExpressionError, parse
 from kiosk.catalog.models import (
     CAPTURE_KINDS,
-    NO_SOURCES,
-    ApplicantDeadline,
-    Basis,
-    ProcessingLimit,
-    Sources,
-    Stop,
     FIELD_TYPES,
     KEYBOARD_FOR_TYPE,
+    NO_SOURCES,
     SCENARIO_KINDS,
+    ApplicantDeadline,
+    Basis,
     Catalog,
     Field,
     Item,
@@ -30,8 +27,11 @@ from kiosk.catalog.models import (
     Material,
     Option,
     Page,
+    ProcessingLimit,
     Question,
     Scenario,
+    Sources,
+    Stop,
     Text,
 )
 from kiosk.catalog.yaml_lines import LocatedDict, LocatedList, load_located
