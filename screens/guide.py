@@ -38,7 +38,7 @@ class GuideScreen(KioskScreen):
             heading = paragraph.startswith(HEADING)
             box.add_widget(
                 KioskLabel(
-                    text=paragraph.strip(),
+                    text=paragraph.rstrip(),
                     bold=heading,
                     tone="accent" if heading else "text",
                     font_size=theme.font_m if heading else theme.font_s,

@@ -3,6 +3,7 @@
 import pytest
 
 from kiosk.catalog import load_catalog
+from kiosk.catalog.guide import build_guide, render_text
 from kiosk.catalog.time_limits import deadline_lines, format_days, processing_lines, receipt_days
 from kiosk.engine import Flow
 
@@ -172,7 +173,9 @@ def test_change_enterprise_several_changes_permits_and_new_seals():
 def test_departments_name_the_real_bureaus():
     departments = " ".join(item.department.zh for item in CATALOG.items.values())
     assert "区行政审批局" not in departments
-    assert "营商环境建设局" in CATALOG.items["setup_registration"].department.zh
+    assert CATALOG.items["setup_registration"].department.zh == "甘井子区市场监督管理局"
+    guide = build_guide(CATALOG, "new_enterprise")
+    assert "甘井子区营商环境建设局" in render_text(guide).splitlines()[1]  # the hall that takes it in
     bookstore = CATALOG.scenarios["open_bookstore"]
     assert "2至4小时" in bookstore.promise.zh and not bookstore.sources.verified
 
