@@ -93,7 +93,7 @@ def test_agency_limits_and_applicant_deadlines_are_not_mixed_up():
     assert any(d.days == 30 for d in social.deadlines)
     fund = CATALOG.items["housing_fund"]
     assert fund.limit.legal_days is None
-    assert [d.days for d in fund.deadlines][0] == 30
+    assert fund.deadlines[0].days == 30
     # a new unit registers 公积金 even when not hiring
     assert "housing_fund" in items_for("new_enterprise", hiring="no")
     rental = CATALOG.items["vehicle_rental_filing"]

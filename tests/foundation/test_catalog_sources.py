@@ -187,8 +187,11 @@ def test_guide_cli_explains_bad_input(argv, message, tmp_path, capsys):
 
 # -- the new 一件事 through the engine -----------------------------------------------------------
 
-@pytest.mark.parametrize("scenario_id", NATIONAL + ["change_enterprise", "after_death", "open_logistics",
-                                                   "open_beauty_salon", "open_pharmacy"])
+AUDITED = [*NATIONAL, "change_enterprise", "after_death", "open_logistics", "open_beauty_salon", "open_pharmacy",
+           "open_internet_cafe", "home_transfer", "newborn", "open_restaurant"]
+
+
+@pytest.mark.parametrize("scenario_id", AUDITED)
 def test_every_situation_of_the_audited_scenarios_walks_to_a_submission(scenario_id):
     branches = all_branches(scenario_id)
     assert len(branches) >= 2
