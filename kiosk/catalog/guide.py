@@ -229,6 +229,10 @@ ul { margin: 1mm 0 1mm 5mm; padding-left: 4mm; }
 .stop { color: #900; }
 .review li { color: #7a4b00; }
 .footer { margin-top: 10mm; border-top: 1px solid #888; padding-top: 3mm; }
+table.items th:nth-child(1) { width: 15%; } table.items th:nth-child(2) { width: 15%; }
+table.items th:nth-child(3) { width: 20%; } table.items th:nth-child(4) { width: 25%; }
+table.materials th:nth-child(1) { width: 34%; } table.materials th:nth-child(2) { width: 16%; }
+td { font-size: 9.5pt; }
 """
 
 
@@ -259,7 +263,7 @@ def render_html(guide: Guide) -> str:
         out.append(f"<h2>{tr('catalog.guide.stops')}</h2><ul>")
         out += [f'<li class="stop">{_e(reason)}（{_e(basis)}）</li>' for reason, basis in guide.stops]
         out.append("</ul>")
-    out.append(f"<h2>{tr('catalog.guide.items')}</h2><table><tr>")
+    out.append(f"<h2>{tr('catalog.guide.items')}</h2><table class=\"items\"><tr>")
     for key in ("col_item", "col_department", "col_when", "col_agency_limit", "col_applicant"):
         out.append(f"<th>{tr('catalog.guide.' + key)}</th>")
     out.append("</tr>")
@@ -272,7 +276,7 @@ def render_html(guide: Guide) -> str:
     out.append("</table>")
     out.append(f"<h2>{tr('catalog.guide.materials')}</h2>")
     if guide.materials:
-        out.append("<table><tr>")
+        out.append('<table class="materials"><tr>')
         for key in ("col_material", "col_form", "col_condition", "col_for"):
             out.append(f"<th>{tr('catalog.guide.' + key)}</th>")
         out.append("</tr>")
