@@ -27,7 +27,7 @@ def line_of(path: Path, needle: str) -> int:
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-def test_the_shipped_catalog_has_the_new_enterprise_flow_and_twenty_one_thing_scenarios():
+def test_the_shipped_catalog_has_the_new_enterprise_flow_and_twenty_five_one_thing_scenarios():
     catalog = load_catalog()
     kinds = [s.kind for s in catalog.scenarios.values()]
     assert kinds.count("new-enterprise") == 1
