@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   librime1 librime-bin rime-data-luna-pinyin rime-prelude rime-essay
   libzinnia0 tegaki-zinnia-simplified-chinese
   espeak-ng postgresql
+  libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 )
 
 missing=()
