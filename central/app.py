@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import backoffice_api, kiosk_api
+from central.bodylimit import BodyLimit
 from central.credentials import load_or_create_server_key
 from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.deps import CentralState, Refusal
@@ -92,4 +93,5 @@ def create_app(
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(UnicodeEncodeError, _unstorable)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_middleware(BodyLimit)
     return app

@@ -61,18 +61,31 @@ def load_models() -> None:
     from central import models  # noqa: F401
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
     except (orjson.JSONEncodeError, TypeError):  # integers beyond 64 bits
         return json.dumps(value)
 
 
+def _json_value(text: str | bytes) -> Any:
+    """A stored JSON value; one too deep to serialise again reads as a marker, not an error."""
+    from central.jsonlimits import UNREADABLE, readable
+
+    try:
+        return readable(orjson.loads(text))
+    except orjson.JSONDecodeError:
+        try:
+            return readable(json.loads(text))  # big integers, NaN: what orjson refuses
+        except (ValueError, RecursionError):
+            return UNREADABLE
+
+
 def make_engine(database_url: str, *, prepare: bool = True) -> Engine:
     """An engine for ``database_url``; with ``prepare`` an empty database gets the schema and an
     old one is refused (``central.migrations.SchemaOutdated``)."""
     load_models()
-    json_options = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    json_options = {"json_serializer": json_text, "json_deserializer": _json_value}
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url,
