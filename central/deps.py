@@ -176,8 +176,9 @@ def claim_nonce(
         upsert(db, Nonce)
         .values(kiosk_id=kiosk_id, nonce=nonce, seen_at=now)
         .on_conflict_do_nothing(index_elements=["kiosk_id", "nonce"])
-    )
-    if added.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(Nonce.seen_at)  # rowcount is -1 for an INSERT under psycopg
+    ).first()
+    if added is None:
         raise Refusal(409, "replay")
     if state.prune_nonces_due():
         db.execute(delete(Nonce).where(Nonce.seen_at < now - 2 * signing.CLOCK_SKEW_SECONDS))
