@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central import backoffice_api, kiosk_api
 from central.bodylimit import BodyLimit
 from central.credentials import load_or_create_server_key
-from central.db import make_engine, make_sessionmaker, sqlite_url
+from central.db import make_engine, make_sessionmaker, make_soft_state_engine, sqlite_url
 from central.deps import CentralState, Refusal
 from kiosk.wire import API_PREFIX
 
@@ -85,6 +85,7 @@ def create_app(
         sessions=make_sessionmaker(engine),
         fernet=Fernet(server_key),
         heartbeat_seconds=heartbeat_seconds,
+        soft_state=make_soft_state_engine(database_url),
     )
     app.include_router(kiosk_api.router, prefix=API_PREFIX)
     app.include_router(backoffice_api.router, prefix=API_PREFIX)

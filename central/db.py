@@ -108,5 +108,24 @@ def make_engine(database_url: str, *, prepare: bool = True) -> Engine:
     return engine
 
 
+def make_soft_state_engine(database_url: str) -> Engine | None:
+    """For PostgreSQL, a second pool for soft state (heartbeats): autocommit, and commits that
+    do not wait for the WAL flush (``synchronous_commit=off``). A crash of the database can
+    lose the last fraction of a second of heartbeats, which the next ones replace; submissions
+    and everything else stay on the durable pool. ``None`` for SQLite (WAL + NORMAL already)."""
+    if database_url.startswith("sqlite"):
+        return None
+    return create_engine(
+        database_url,
+        pool_size=8,
+        max_overflow=8,
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c synchronous_commit=off"},
+        json_serializer=json_text,
+        json_deserializer=_json_value,
+    )
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)

@@ -55,6 +55,7 @@ class CentralState:
     sessions: sessionmaker
     fernet: Fernet
     heartbeat_seconds: int
+    soft_state: Engine | None = None  # PostgreSQL: autocommit pool without WAL-flush waits
     _secrets: dict[str, bytes] = field(default_factory=dict)
     _last_prune: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
