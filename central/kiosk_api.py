@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
+import logging
 import secrets
 from datetime import datetime
 from typing import Annotated
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 
+from central.applications import store_submission
 from central.credentials import normalise_pairing_code
 from central.deps import DB, Refusal, Signed, SignedKiosk, State, refusals
 from central.idempotency import canonical_hash, commit_reply, require_key, stored_reply
@@ -25,7 +25,6 @@ from central.models import (
     LogUpload,
     PairingCode,
     Submission,
-    SubmissionMaterial,
 )
 from kiosk.signing import HEADER_IDEMPOTENCY
 from kiosk.wire import (
@@ -43,6 +42,7 @@ from kiosk.wire import (
     utc_now,
 )
 
+log = logging.getLogger("central.kiosk_api")
 router = APIRouter(tags=["kiosk"])
 
 IdempotencyKey = Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY)]
@@ -154,6 +154,7 @@ def _repeat_or_new(
 )
 def submit(
     payload: SubmissionRequest,
+    request: Request,
     signed: Signed,
     state: State,
     db: DB,
@@ -168,33 +169,18 @@ def submit(
     if db.get(Submission, payload.id) is not None:
         raise Refusal(403, "forbidden", "this record belongs to another kiosk")
     now = utc_now()
-    db.add(
-        Submission(
-            id=payload.id,
-            kiosk_id=kiosk_id,
-            reference=payload.reference,
-            scenario=payload.scenario,
-            document=payload.document,
-            received_at=now,
-        )
-    )
-    for material in payload.materials:
-        try:
-            data = base64.b64decode(material.data_b64, validate=True)
-        except (binascii.Error, ValueError):
-            raise Refusal(422, "bad_material", f"{material.name}: data_b64 is not base64") from None
-        db.add(
-            SubmissionMaterial(
-                submission_id=payload.id,
-                name=material.name,
-                content_type=material.content_type,
-                data=data,
-            )
-        )
+    store_submission(db, request.app.state.data_keys, payload, kiosk_id, now)
     receipt = SubmissionReceipt(id=payload.id, reference=payload.reference, received_at=now)
-    return commit_reply(
+    answer = commit_reply(
         db, state.sessions, kiosk_id, key, "submissions", body_hash, receipt.model_dump(mode="json")
     )
+    if answer.status_code == 201:
+        log.info(
+            "submission.delivered",
+            extra={"event": "submission.delivered", "reference": payload.reference,
+                   "record": payload.id, "kiosk": kiosk_id},
+        )
+    return answer
 
 
 @router.post(

@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   pcscd pcsc-tools libpcsclite-dev vsmartcard-vpcd socat
   librime1 librime-bin rime-data-luna-pinyin rime-prelude rime-essay
   espeak-ng postgresql
+  chromium
 )
 
 missing=()
