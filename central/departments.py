@@ -44,6 +44,21 @@ def catalog_items(catalog_dir: Path = ASSETS / "catalog") -> dict[str, ItemInfo]
     return items
 
 
+@lru_cache(maxsize=4)
+def field_labels(catalog_dir: Path = ASSETS / "catalog") -> dict[str, str]:
+    """Field id → its Chinese label, from the shared library and the items' own fields."""
+    entries = list(yaml.safe_load((catalog_dir / "fields.yaml").read_text(encoding="utf-8")) or [])
+    for path in sorted((catalog_dir / "items").glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if isinstance(item, dict):
+                entries += [f for f in item.get("fields") or [] if isinstance(f, dict)]
+    labels: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and "id" in entry and isinstance(entry.get("label"), dict):
+            labels[str(entry["id"])] = str(entry["label"].get("zh", entry["id"]))
+    return labels
+
+
 def all_departments() -> list[str]:
     return sorted({item.department for item in catalog_items().values() if item.department})
 

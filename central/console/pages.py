@@ -29,7 +29,7 @@ from central.console.web import (
     render,
 )
 from central.credentials import hash_token
-from central.departments import all_departments
+from central.departments import all_departments, field_labels
 from central.deps import DB, Refusal, State
 from central.logstore import missing_ranges, stream_lines, to_us
 from central.models import ApiToken, DeviceEventRow, Kiosk, KioskCommand
@@ -51,6 +51,14 @@ FOLLOWUP_STATES = {
     "called_back": ("已回访", "Called back"),
     "rectifying": ("整改中", "Being fixed"),
     "closed": ("已办结", "Closed"),
+}
+REASONS = {
+    "slow": ("办理太慢", "Slow"),
+    "unclear_guidance": ("指引不清楚", "Unclear guidance"),
+    "device_fault": ("设备故障", "Device fault"),
+    "too_many_materials": ("材料太多", "Too many materials"),
+    "result_unsatisfying": ("对结果不满意", "Unhappy with the result"),
+    "other": ("其他", "Other"),
 }
 COMMANDS = ("print_test_page", "reload_catalog", "out_of_service", "in_service")
 
@@ -314,18 +322,19 @@ def application_page(
     items = db.scalars(
         select(ApplicationItem).where(ApplicationItem.submission_id == app.submission_id)
     ).all()
-    fields = []
+    fields: dict[str, tuple[str, object]] = {}
     if document:
-        labels = document.get("labels") if isinstance(document.get("labels"), dict) else {}
+        labels = field_labels()
         for part in ("applicant", "answers"):
             values = document.get(part)
             if isinstance(values, dict):
                 for key, value in values.items():
-                    if value not in (None, "", [], {}):
-                        fields.append((labels.get(key, key), value))
+                    if value not in (None, "", [], {}) and key not in fields:
+                        fields[key] = (labels.get(key, key), value)
     return render(
         request, "application.html", login, app=app, summary=applications.summary(db, app),
-        items=items, history=applications.history(db, app), document=document, fields=fields,
+        items=items, history=applications.history(db, app), document=document,
+        fields=list(fields.values()),
         materials=applications.materials_of(db, app) if document is not None else [],
         choices=applications.material_choices(db, app),
         allowed=[s for s in applications.TRANSITIONS[app.status] if s in applications.STAFF_TARGETS],
@@ -398,7 +407,7 @@ def ratings_page(request: Request, login: LoggedIn, db: DB) -> HTMLResponse:
     }
     bad = [r for r in ratings if r.level <= 2]
     return render(
-        request, "ratings.html", login, tables=tables, bad=bad, levels=LEVELS,
+        request, "ratings.html", login, tables=tables, bad=bad, levels=LEVELS, reasons=REASONS,
         followup=FOLLOWUP_STATES, now=utc_now(), q=q,
     )
 
