@@ -8,9 +8,9 @@ Every page is screenshotted at desktop and phone sizes into out/console-screens/
 from __future__ import annotations
 
 import shutil
-from urllib.parse import unquote
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from applications_helpers import applicant, document, jpeg, reference
