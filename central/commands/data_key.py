@@ -1,4 +1,4 @@
-"""``kiosk-central data-key rotate``: seal the personal data at rest under a new data key.
+"""Seal the personal data at rest under a new data key (``kiosk-central data-key rotate``).
 
 Run it on the server machine (it works on the database directly), ideally with the server
 stopped. Steps: a new key is put first in ``data.key`` (old keys kept, so a crash half way loses
