@@ -196,6 +196,9 @@ def test_application_from_kiosk_to_console_to_track(
     }
     for name, path in pages.items():
         _shoot(browser, base + path, shots, name, [] if name == "login" else cookies)
+    english = [*cookies, {"name": "kc_lang", "value": "en", "url": base}]
+    for name in ("fleet", "application"):
+        _shoot(browser, base + pages[name], shots, name + "-en", english)
     page.goto(base + "/console/audit")
     audit = page.locator("table").inner_text()
     for action in ("console.login", "personal_data.view", "application.status"):
