@@ -87,9 +87,10 @@ HALL = {
     "phone": "12345",
 }
 
+COUNT_CAP = 10_000
 TRACK_WINDOW = timedelta(minutes=15)
 TRACK_FAILS_PER_REFERENCE = 5
-TRACK_TRIES_PER_ADDRESS = 30
+TRACK_FAILS_PER_ADDRESS = 30
 
 
 # --- reading the submitted document ------------------------------------------------------
@@ -385,7 +386,10 @@ def search(db: Session, staff: Staff, filters: Filters) -> tuple[list[Applicatio
             ApplicationItem.department == department
         )
         query = query.where(Application.submission_id.in_(routed))
-    total = int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    # Counting every match of a broad filter over 100,000s of rows costs more than the page;
+    # past COUNT_CAP the total is shown as "COUNT_CAP or more".
+    capped = query.with_only_columns(Application.submission_id).limit(COUNT_CAP).subquery()
+    total = int(db.scalar(select(func.count()).select_from(capped)) or 0)
     rows = db.scalars(
         query.order_by(Application.received_at.desc(), Application.submission_id)
         .limit(max(1, min(filters.limit, 10_000)))
@@ -394,8 +398,24 @@ def search(db: Session, staff: Staff, filters: Filters) -> tuple[list[Applicatio
     return list(rows), total
 
 
-def summary(db: Session, app: Application) -> dict[str, Any]:
+def summaries(db: Session, apps: list[Application]) -> list[dict[str, Any]]:
+    """:func:`summary` of each, with the departments read in one query."""
+    departments: dict[str, list[str]] = {a.submission_id: [] for a in apps}
+    for chunk in range(0, len(apps), 1000):
+        ids = [a.submission_id for a in apps[chunk : chunk + 1000]]
+        for submission_id, department in db.execute(
+            select(ApplicationItem.submission_id, ApplicationItem.department)
+            .where(ApplicationItem.submission_id.in_(ids))
+            .distinct()
+        ):
+            departments[submission_id].append(department)
+    return [summary(db, a, sorted(departments[a.submission_id])) for a in apps]
+
+
+def summary(db: Session, app: Application, departments: list[str] | None = None) -> dict[str, Any]:
     """The fields safe for any staff role and for exports."""
+    if departments is None:
+        departments = sorted(departments_of(db, app.submission_id))
     return {
         "id": app.submission_id,
         "reference": app.reference,
@@ -407,7 +427,7 @@ def summary(db: Session, app: Application) -> dict[str, Any]:
         "received_at": app.received_at.isoformat(),
         "kiosk_id": app.kiosk_id,
         "masked_name": app.masked_name,
-        "departments": departments_of(db, app.submission_id),
+        "departments": departments,
         "delivery": app.delivery,
         "tracking_number": app.tracking_number,
     }
@@ -509,11 +529,14 @@ def open_material(
 # --- the citizen's side: second factor, rate limits, timeline ------------------------------
 
 
-def _recent(db: Session, key: str, since: datetime, failures_only: bool) -> int:
-    query = select(func.count()).where(TrackAttempt.key == key, TrackAttempt.at >= since)
-    if failures_only:
-        query = query.where(TrackAttempt.ok.is_(False))
-    return int(db.scalar(query) or 0)
+def _misses(db: Session, keys: list[str], since: datetime) -> dict[str, int]:
+    """Recent misses per key, in one query."""
+    rows = db.execute(
+        select(TrackAttempt.key, func.count())
+        .where(TrackAttempt.key.in_(keys), TrackAttempt.at >= since)
+        .group_by(TrackAttempt.key)
+    )
+    return {key: int(n) for key, n in rows}
 
 
 def check_second_factor(
@@ -528,9 +551,10 @@ def check_second_factor(
     since = now - TRACK_WINDOW
     ref_key = "ref:" + reference.strip().upper()[:64]
     addr_key = "addr:" + address[:64]
+    misses = _misses(db, [ref_key, addr_key] if address else [ref_key], since)
     if (
-        _recent(db, ref_key, since, failures_only=True) >= TRACK_FAILS_PER_REFERENCE
-        or (address and _recent(db, addr_key, since, failures_only=False) >= TRACK_TRIES_PER_ADDRESS)
+        misses.get(ref_key, 0) >= TRACK_FAILS_PER_REFERENCE
+        or misses.get(addr_key, 0) >= TRACK_FAILS_PER_ADDRESS
     ):
         raise Refusal(429, "too_many_attempts", "try again in 15 minutes")
     app = db.scalar(
@@ -544,13 +568,14 @@ def check_second_factor(
         and len(last4) == 4
         and secrets.compare_digest(keys.open(app.phone_tail_enc).decode(), last4)
     )
-    db.add(TrackAttempt(key=ref_key, at=now, ok=ok))
-    if address:
-        db.add(TrackAttempt(key=addr_key, at=now, ok=ok))
-    if secrets.randbelow(200) == 0:
-        db.execute(delete(TrackAttempt).where(TrackAttempt.at < now - timedelta(days=1)))
-    db.commit()
     if not ok or app is None:
+        # Only misses are recorded: they are what the limits count.
+        db.add(TrackAttempt(key=ref_key, at=now, ok=False))
+        if address:
+            db.add(TrackAttempt(key=addr_key, at=now, ok=False))
+        if secrets.randbelow(100) == 0:
+            db.execute(delete(TrackAttempt).where(TrackAttempt.at < now - timedelta(days=1)))
+        db.commit()
         raise Refusal(404, "no_match", "the reference and the phone digits do not match")
     return app
 

@@ -84,7 +84,7 @@ def list_applications(
     """A page of applications, newest first, with the total; no personal data."""
     filters = _filters(reference, scenario, status, department, kiosk, since, until, limit, offset)
     rows, total = applications.search(db, staff, filters)
-    return {"total": total, "items": [applications.summary(db, a) for a in rows]}
+    return {"total": total, "items": applications.summaries(db, rows)}
 
 
 @router.get(
@@ -109,7 +109,7 @@ def export_applications(
     """Every matching application as CSV or JSON (the list's fields, no personal data)."""
     filters = _filters(reference, scenario, status, department, kiosk, since, until, 10_000, 0)
     rows, _total = applications.search(db, staff, filters)
-    records = [applications.summary(db, a) for a in rows]
+    records = applications.summaries(db, rows)
     audit(db, staff, "applications.export", format, count=len(records))
     db.commit()
     if format == "json":

@@ -294,7 +294,7 @@ def applications_page(request: Request, login: LoggedIn, db: DB) -> HTMLResponse
         return go(f"/console/applications/{rows[0].submission_id}")  # type: ignore[return-value]
     scenarios = db.scalars(select(Application.scenario).distinct().order_by(Application.scenario))
     return render(
-        request, "applications.html", login, rows=[applications.summary(db, a) for a in rows],
+        request, "applications.html", login, rows=applications.summaries(db, rows),
         total=total, page=page, q=q,
         paging=urlencode([(k, v) for k, v in q.multi_items() if k != "page"]), statuses=applications.STATUS_LABELS,
         departments=all_departments(), scenarios=list(scenarios),
