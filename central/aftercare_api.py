@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from central import applications
 from central.alerts import raise_alert
-from central.deps import DB, Signed, State, refusals
+from central.deps import DB, Signed, SignedKiosk, State, refusals
 from central.idempotency import commit_reply, require_key
 from central.kiosk_api import SIGNED_REFUSALS, IdempotencyKey, _repeat_doc, _repeat_or_new
 from central.models_applications import HelpCall, Rating
@@ -50,6 +51,26 @@ def working_days_after(start: datetime, days: int) -> datetime:
     return current
 
 
+def _once(
+    db: DB,
+    signed: SignedKiosk,
+    state: State,
+    key_header: str | None,
+    kind: str,
+    record_id: str,
+    store: Callable[[datetime], None],
+) -> JSONResponse:
+    """Store a record once by its Idempotency-Key: a repeat gets the first answer (200)."""
+    key = require_key(key_header)
+    body_hash, earlier = _repeat_or_new(db, signed, key, kind, record_id)
+    if earlier is not None:
+        return earlier
+    now = utc_now()
+    store(now)
+    reply = Received(id=record_id, received_at=now).model_dump(mode="json")
+    return commit_reply(db, state.sessions, signed.kiosk.id, key, kind, body_hash, reply)
+
+
 @router.post(
     "/supplements",
     status_code=201,
@@ -65,14 +86,11 @@ def supplement(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """补正: materials recaptured for an application in 需补正 (moves it to 已补正)."""
-    key = require_key(idempotency_key)
-    body_hash, earlier = _repeat_or_new(db, signed, key, "supplements", payload.id)
-    if earlier is not None:
-        return earlier
-    now = utc_now()
-    applications.store_supplement(db, data_keys(request), payload, signed.kiosk.id, now)
-    reply = Received(id=payload.id, received_at=now).model_dump(mode="json")
-    answer = commit_reply(db, state.sessions, signed.kiosk.id, key, "supplements", body_hash, reply)
+
+    def store(now: datetime) -> None:
+        applications.store_supplement(db, data_keys(request), payload, signed.kiosk.id, now)
+
+    answer = _once(db, signed, state, idempotency_key, "supplements", payload.id, store)
     if answer.status_code == 201:
         log.info(
             "supplement.delivered",
@@ -97,29 +115,26 @@ def rating(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """One 好差评; 差评 (levels 1–2) open a follow-up due in 15 working days."""
-    key = require_key(idempotency_key)
-    body_hash, earlier = _repeat_or_new(db, signed, key, "ratings", payload.id)
-    if earlier is not None:
-        return earlier
-    now = utc_now()
     bad = payload.level in BAD_LEVELS
-    db.add(
-        Rating(
-            id=payload.id,
-            kiosk_id=signed.kiosk.id,
-            reference=payload.reference,
-            scenario=payload.scenario,
-            level=payload.level,
-            reasons=[r[:64] for r in payload.reasons],
-            comment_enc=data_keys(request).seal(payload.comment.encode()),
-            rated_at=payload.rated_at,
-            received_at=now,
-            followup_status="open" if bad else "",
-            followup_due=working_days_after(now, FOLLOWUP_WORKING_DAYS) if bad else None,
+
+    def store(now: datetime) -> None:
+        db.add(
+            Rating(
+                id=payload.id,
+                kiosk_id=signed.kiosk.id,
+                reference=payload.reference,
+                scenario=payload.scenario,
+                level=payload.level,
+                reasons=[r[:64] for r in payload.reasons],
+                comment_enc=data_keys(request).seal(payload.comment.encode()),
+                rated_at=payload.rated_at,
+                received_at=now,
+                followup_status="open" if bad else "",
+                followup_due=working_days_after(now, FOLLOWUP_WORKING_DAYS) if bad else None,
+            )
         )
-    )
-    reply = Received(id=payload.id, received_at=now).model_dump(mode="json")
-    return commit_reply(db, state.sessions, signed.kiosk.id, key, "ratings", body_hash, reply)
+
+    return _once(db, signed, state, idempotency_key, "ratings", payload.id, store)
 
 
 @router.post(
@@ -136,25 +151,24 @@ def help_call(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """呼叫工作人员 at a kiosk: shown on the console's Help calls and Fleet pages, and alerted."""
-    key = require_key(idempotency_key)
-    body_hash, earlier = _repeat_or_new(db, signed, key, "help_calls", payload.id)
-    if earlier is not None:
-        return earlier
-    now = utc_now()
-    db.add(
-        HelpCall(
-            id=payload.id,
-            kiosk_id=signed.kiosk.id,
-            screen=payload.screen,
-            scenario=payload.scenario,
-            step=payload.step,
-            called_at=payload.called_at,
-            received_at=now,
+
+    def store(now: datetime) -> None:
+        db.add(
+            HelpCall(
+                id=payload.id,
+                kiosk_id=signed.kiosk.id,
+                screen=payload.screen,
+                scenario=payload.scenario,
+                step=payload.step,
+                called_at=payload.called_at,
+                received_at=now,
+            )
         )
-    )
-    raise_alert(db, "help", signed.kiosk.id, f"{payload.screen} {payload.step}".strip(), payload.id)
-    reply = Received(id=payload.id, received_at=now).model_dump(mode="json")
-    return commit_reply(db, state.sessions, signed.kiosk.id, key, "help_calls", body_hash, reply)
+        raise_alert(
+            db, "help", signed.kiosk.id, f"{payload.screen} {payload.step}".strip(), payload.id
+        )
+
+    return _once(db, signed, state, idempotency_key, "help_calls", payload.id, store)
 
 
 @router.post(

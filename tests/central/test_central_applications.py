@@ -8,6 +8,7 @@ import csv
 import io
 import uuid
 
+import pytest
 import requests
 from applications_helpers import (
     LICENCE_DEPT,
@@ -245,3 +246,17 @@ def test_no_id_number_or_phone_in_clear_anywhere_in_the_database(
         for secret in secrets_:
             assert secret.encode() not in raw
             assert secret.encode("utf-16-le") not in raw
+
+
+def test_every_delivered_submission_is_logged_with_its_reference(
+    central: EmbeddedCentral, kiosk: SignedKiosk, caplog: pytest.LogCaptureFixture
+) -> None:
+    person = applicant(77)
+    ref = reference()
+    body = submission(person, ref)
+    with caplog.at_level("INFO", logger="central.kiosk_api"):
+        assert kiosk.post_json(API + "/submissions", body, key=body["id"]).status_code == 201
+        assert kiosk.post_json(API + "/submissions", body, key=body["id"]).status_code == 200
+    delivered = [r for r in caplog.records if r.getMessage() == "submission.delivered"]
+    assert [(r.reference, r.record) for r in delivered] == [(ref, body["id"])]  # type: ignore[attr-defined]
+    assert all(person.id_number not in r.getMessage() for r in caplog.records)

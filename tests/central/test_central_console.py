@@ -128,7 +128,7 @@ def test_followups_and_help_calls(
 class _Hook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         _Hook.received.append(json.loads(self.rfile.read(length)))
         self.send_response(204)
