@@ -9,6 +9,7 @@ import threading
 import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import requests
 from applications_helpers import LICENCE_DEPT, applicant, reference, submission
@@ -126,7 +127,7 @@ def test_followups_and_help_calls(
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
