@@ -81,10 +81,15 @@ def list_applications(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """A page of applications, newest first, with the total; no personal data."""
+    """A page of applications, newest first, with the total (counted up to 1,000: past that
+    ``total_is_lower_bound`` is true); no personal data."""
     filters = _filters(reference, scenario, status, department, kiosk, since, until, limit, offset)
     rows, total = applications.search(db, staff, filters)
-    return {"total": total, "items": applications.summaries(db, rows)}
+    return {
+        "total": total,
+        "total_is_lower_bound": total >= applications.COUNT_CAP,
+        "items": applications.summaries(db, rows),
+    }
 
 
 @router.get(

@@ -124,7 +124,8 @@ def list_submissions(args: argparse.Namespace) -> int:
             _when(item["received_at"]),
         ))
     _table(rows)
-    print(f"({len(body['items'])} of {body['total']})")
+    more = "+" if body.get("total_is_lower_bound") else ""
+    print(f"({len(body['items'])} of {body['total']}{more})")
     return 0
 
 

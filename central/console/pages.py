@@ -295,7 +295,7 @@ def applications_page(request: Request, login: LoggedIn, db: DB) -> HTMLResponse
     scenarios = db.scalars(select(Application.scenario).distinct().order_by(Application.scenario))
     return render(
         request, "applications.html", login, rows=applications.summaries(db, rows),
-        total=total, page=page, q=q,
+        total=total, cap=applications.COUNT_CAP, page=page, q=q,
         paging=urlencode([(k, v) for k, v in q.multi_items() if k != "page"]), statuses=applications.STATUS_LABELS,
         departments=all_departments(), scenarios=list(scenarios),
     )
