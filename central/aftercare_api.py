@@ -20,7 +20,7 @@ from central.idempotency import commit_reply, require_key
 from central.kiosk_api import SIGNED_REFUSALS, IdempotencyKey, _repeat_doc, _repeat_or_new
 from central.models_applications import HelpCall, Rating
 from central.sealing import DataKeys
-from kiosk.wire import (
+from wire.models import (
     HelpCallRequest,
     RatingRequest,
     Received,

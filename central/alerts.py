@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.models import Kiosk
 from central.models_applications import Alert
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 log = logging.getLogger("central.alerts")
 

@@ -36,7 +36,7 @@ from central.models_applications import (
 )
 from central.sealing import DataKeys
 from central.staff import Staff, audit
-from kiosk.wire import (
+from wire.models import (
     RedoMaterial,
     StatusReply,
     SubmissionRequest,

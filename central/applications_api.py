@@ -19,7 +19,7 @@ from central import applications
 from central.aftercare_api import data_keys
 from central.deps import DB, Refusal, refusals
 from central.staff import StaffCaller, audit
-from kiosk.wire import as_utc
+from wire.models import as_utc
 
 router = APIRouter(tags=["back office"])
 

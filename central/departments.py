@@ -1,19 +1,14 @@
-"""Which department decides each catalog item (事项), read from assets/catalog/items/*.yaml.
+"""Which department decides each catalog item (事项), and the catalog's field labels.
 
-The centre reads the YAML itself instead of importing ``kiosk.catalog``: that package pulls in
-``kiosk.errors`` and through it ``devices.errors``, and central/ must not depend on devices/.
-Only ``id``, ``title`` and ``department`` are read.
+Read through ``kiosk.catalog`` (which imports nothing of devices/ or the UI), once per process.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from kiosk.paths import ASSETS
+from kiosk.catalog import Catalog, load_catalog
 
 UNROUTED = "未分派"
 
@@ -25,37 +20,26 @@ class ItemInfo:
     department: str
 
 
-@lru_cache(maxsize=4)
-def catalog_items(catalog_dir: Path = ASSETS / "catalog") -> dict[str, ItemInfo]:
-    items: dict[str, ItemInfo] = {}
-    for path in sorted((catalog_dir / "items").glob("*.yaml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            if not isinstance(entry, dict) or "id" not in entry:
-                continue
-            title = entry.get("title") or {}
-            department = entry.get("department") or {}
-            items[str(entry["id"])] = ItemInfo(
-                id=str(entry["id"]),
-                title=str(title.get("zh", "")) if isinstance(title, dict) else str(title),
-                department=str(department.get("zh", ""))
-                if isinstance(department, dict)
-                else str(department),
-            )
-    return items
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return load_catalog()
 
 
-@lru_cache(maxsize=4)
-def field_labels(catalog_dir: Path = ASSETS / "catalog") -> dict[str, str]:
+@lru_cache(maxsize=1)
+def catalog_items() -> dict[str, ItemInfo]:
+    return {
+        item.id: ItemInfo(item.id, item.title.zh, item.department.zh)
+        for item in catalog().items.values()
+    }
+
+
+@lru_cache(maxsize=1)
+def field_labels() -> dict[str, str]:
     """Field id → its Chinese label, from the shared library and the items' own fields."""
-    entries = list(yaml.safe_load((catalog_dir / "fields.yaml").read_text(encoding="utf-8")) or [])
-    for path in sorted((catalog_dir / "items").glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            if isinstance(item, dict):
-                entries += [f for f in item.get("fields") or [] if isinstance(f, dict)]
-    labels: dict[str, str] = {}
-    for entry in entries:
-        if isinstance(entry, dict) and "id" in entry and isinstance(entry.get("label"), dict):
-            labels[str(entry["id"])] = str(entry["label"].get("zh", entry["id"]))
+    labels = {field.id: field.label.zh for field in catalog().fields.values()}
+    for item in catalog().items.values():
+        for field in item.fields:
+            labels.setdefault(field.id, field.label.zh)
     return labels
 
 

@@ -26,8 +26,7 @@ from central.models import (
     PairingCode,
     Submission,
 )
-from kiosk.signing import HEADER_IDEMPOTENCY
-from kiosk.wire import (
+from wire.models import (
     Command,
     EnrolRequest,
     EnrolResponse,
@@ -41,6 +40,7 @@ from kiosk.wire import (
     as_utc,
     utc_now,
 )
+from wire.signing import HEADER_IDEMPOTENCY
 
 log = logging.getLogger("central.kiosk_api")
 router = APIRouter(tags=["kiosk"])

@@ -18,7 +18,7 @@ from central.credentials import hash_token
 from central.deps import DB, Refusal
 from central.models import ApiToken
 from central.models_applications import AuditEntry, StaffScope
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 
 @dataclass(frozen=True)

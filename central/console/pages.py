@@ -41,7 +41,7 @@ from central.models_applications import (
     Rating,
 )
 from central.staff import Staff, audit, client_address
-from kiosk.wire import as_utc, utc_now
+from wire.models import as_utc, utc_now
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

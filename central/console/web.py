@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from central.deps import DB
 from central.models_applications import ConsoleSession
 from central.staff import Staff, client_address, staff_for_token_hash
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 HERE = Path(__file__).parent
 COOKIE = "kc_console"

@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 
 ITEMS = [
     {"id": "setup_registration", "title": "设立登记", "department": "?"},

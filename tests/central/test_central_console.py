@@ -19,7 +19,7 @@ from central import alerts
 from central.embedded import EmbeddedCentral
 from central.models import Kiosk
 from central.models_applications import Alert, AuditEntry, Rating
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 
 def _session(central: EmbeddedCentral, token: str) -> tuple[requests.Session, str]:

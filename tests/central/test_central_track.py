@@ -11,7 +11,7 @@ from central_helpers import SignedKiosk, bearer
 
 from central.embedded import EmbeddedCentral
 from central.models_applications import TrackAttempt
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 
 def _submit(kiosk: SignedKiosk, seed: int) -> tuple[str, object]:
