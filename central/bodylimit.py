@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wire.models import API_PREFIX
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.logstore import MAX_LOG_BATCH_BYTES
+from wire.models import API_PREFIX
 
 KB, MB = 1024, 1024 * 1024
 LIMITS: dict[str, int] = {
