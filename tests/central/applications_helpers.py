@@ -11,6 +11,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from central.departments import catalog_items
 from identity.idnumber import generate_person
 
 ITEMS = [
@@ -21,8 +22,9 @@ MATERIALS = [
     {"id": "lease_contract", "name": "租赁合同", "pages": 1},
     {"id": "id_card_copy", "name": "身份证复印件", "pages": 1},
 ]
-LICENCE_DEPT = "区行政审批局（市场监管）"
-SEAL_DEPT = "区公安分局（治安）"
+# The departments the catalog routes these two items to.
+LICENCE_DEPT = catalog_items()["setup_registration"].department
+SEAL_DEPT = catalog_items()["seal_engraving"].department
 
 
 @dataclass

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from applications_helpers import applicant, reference, submission
+from applications_helpers import SEAL_DEPT, applicant, reference, submission
 from central_helpers import SignedKiosk
 
 from central.cli import main
@@ -57,7 +57,7 @@ def test_list_show_set_status_and_export(
     assert main(["submissions", "show", refs[0], *server]) == 0
     shown = capsys.readouterr().out
     assert "需补正 (needs_correction)" in shown and "materials: lease_contract" in shown
-    assert "区公安分局（治安）" in shown
+    assert SEAL_DEPT in shown
 
     assert main(["submissions", "list", "--status", "needs_correction", "--kiosk",
                  kiosk.kiosk_id, "--json", *server]) == 0
