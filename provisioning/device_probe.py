@@ -13,6 +13,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from devices.errors import DeviceAbsent, DeviceTimeout
+
 DLE_EOT_1 = b"\x10\x04\x01"
 PRINTER_PORT = 9100
 
@@ -63,7 +65,7 @@ def probe_sam(url: str, timeout: float = 0.5) -> Probe:
         reader.sam_status()
         return Probe("idcard", url, "ok", f"SAM {reader.sam_id()}")
     except Exception as error:  # any failure means "not a working SAM reader here"
-        state = "absent" if type(error).__name__ in ("ReaderAbsent", "ReaderTimeout") else "fault"
+        state = "absent" if isinstance(error, DeviceAbsent | DeviceTimeout) else "fault"
         return Probe("idcard", url, state, _describe(error))
     finally:
         if reader is not None:
@@ -90,10 +92,14 @@ def probe_pcsc(url: str) -> Probe:
     if sscard is None:
         return Probe("sscard", url, "skipped", "devices.pcsc driver not installed")
     try:
-        health = sscard.open_sscard_reader(url).health()
+        reader = sscard.open_sscard_reader(url)
     except Exception as error:
         return Probe("sscard", url, "fault", _describe(error))
-    return Probe("sscard", url, health.state, f"{health.reason} {health.reader}".strip())
+    try:
+        health = reader.health()
+    finally:
+        reader.close()
+    return Probe("sscard", url, health.state, f"{health.reason} {health.detail}".strip())
 
 
 def probe_printer_socket(host: str, port: int = PRINTER_PORT, timeout: float = 1.0) -> Probe:

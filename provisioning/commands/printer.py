@@ -68,8 +68,8 @@ def _report(printer: ReceiptPrinter, lang: str) -> None:
         f"profile: {printer.profile.name}, {printer.profile.columns} columns, {printer.profile.encoding}"
     )
     print(f"state:   {state.state} ({state.reason}) {t(state.reason, lang)}")
-    if state.raw:
-        print(f"DLE EOT 1-4: {state.raw.hex(' ')}")
+    if state.detail:
+        print(f"DLE EOT 1-4: {state.detail}")
 
 
 def status_command(args: argparse.Namespace) -> int:
@@ -77,7 +77,7 @@ def status_command(args: argparse.Namespace) -> int:
     with printer:
         printer.status()
         _report(printer, args.lang)
-        return 0 if printer.state.can_print else NOT_READY_EXIT
+        return 0 if printer.state.usable else NOT_READY_EXIT
 
 
 def test_command(args: argparse.Namespace) -> int:

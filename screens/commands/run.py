@@ -45,7 +45,10 @@ def pcscd_installed() -> bool:
 
 
 def sim_devices(config: Any, receipts: Path | None) -> None:
-    """Point every device of ``config`` at its simulator."""
+    """Point every device of ``config`` at its simulator (and load the simulators' sim:// schemes)."""
+    from devices.simulators import register_all
+
+    register_all()
     config.devices.idcard = "sim://idcard?card=none"  # the developer places a card (F2 or the button)
     config.devices.camera = "sim://camera?capture=1080p"
     config.devices.printer = f"sim://printer?png_dir={receipts}" if receipts else "sim://printer"
