@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from devices.errors import DeviceError
 from devices.status import DeviceKind, as_kind
@@ -91,6 +91,13 @@ def parse_url(text: str) -> DeviceUrl:
     parts = urlsplit(text)
     target = unquote(parts.netloc + parts.path).strip()
     return DeviceUrl(text, parts.scheme.lower(), target, _options(parts.query))
+
+
+def with_options(text: str, **options: str) -> str:
+    """``text`` with ``options`` set in its query (added, or replacing the same names)."""
+    base, _, query = text.partition("?")
+    merged = dict(parse_qsl(query, keep_blank_values=True)) | options
+    return f"{base}?{urlencode(merged, safe='/:')}" if merged else base
 
 
 def _options(query: str) -> Mapping[str, str]:
