@@ -19,7 +19,16 @@ from kiosk.config import Config
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
+    from devices.camera.camera import DocumentCamera
+    from devices.idcard.sam_poller import CardEvent, CardPoller
+    from devices.idcard.sam_reader import SamReader
+    from devices.pcsc.monitor import PcscEvent, ReaderMonitor
+    from devices.pcsc.sscard import SscardReader
+    from devices.pcsc.virtual_card import VirtualSscard
+    from devices.printer.document import Receipt
+    from devices.printer.driver import ReceiptPrinter
     from kiosk.facade import Facade
+    from kiosk.outbox import Outbox
     from kiosk.receipts import AcceptanceReceipt
 
 log = logging.getLogger(__name__)
@@ -47,7 +56,7 @@ class DeviceHub:
         *,
         state_folder: Path | None = None,
         secret: bytes | None = None,
-        outbox: Any = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.config = config
         self._state_folder = state_folder
@@ -55,21 +64,21 @@ class DeviceHub:
         self._facade: Facade | None = None
         self._states: dict[str, DeviceStatus] = {}
         self._lock = threading.RLock()
-        self.reader: Any = None
-        self.poller: Any = None
-        self.sscard: Any = None  # devices.pcsc.sscard.SscardReader
-        self.sscard_monitor: Any = None
-        self._sim_sscard: Any = None  # the virtual card in the testbed's reader
-        self.printer: Any = None
-        self.camera: Any = None
-        self.outbox: Any = outbox
+        self.reader: SamReader | None = None
+        self.poller: CardPoller | None = None
+        self.sscard: SscardReader | None = None
+        self.sscard_monitor: ReaderMonitor | None = None
+        self._sim_sscard: VirtualSscard | None = None  # the virtual card in the testbed's reader
+        self.printer: ReceiptPrinter | None = None
+        self.camera: DocumentCamera | None = None
+        self.outbox: Outbox | None = outbox
         self._card_on = False
         self._sscard_on = False
         self._pending: IdentityRecord | None = None
         self._expecting = False
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
-        self.last_receipt: Any = None  # the last rendered receipt document (no full ID data)
+        self.last_receipt: Receipt | None = None  # the last rendered receipt document (no full ID data)
 
     # ----- life cycle ---------------------------------------------------------------------
     def start(self, facade: Facade) -> None:
@@ -142,7 +151,7 @@ class DeviceHub:
         if not status.usable:
             self._card_on = False
 
-    def _card_event(self, event: Any) -> None:
+    def _card_event(self, event: CardEvent) -> None:
         kind = str(event.kind.value)
         if kind == "detected":
             self._card_on = True
@@ -222,6 +231,11 @@ class DeviceHub:
         self._sscard_health()
         self.sscard_monitor = ReaderMonitor(self._sscard_event).start()
 
+    @property
+    def testbed(self) -> Any:
+        """The pcscd testbed behind a ``sim://sscard`` reader (None for a real reader)."""
+        return getattr(self.sscard, "testbed", None)
+
     def close_sscard(self) -> None:
         if self.sscard_monitor is not None:
             self.sscard_monitor.stop()
@@ -237,7 +251,7 @@ class DeviceHub:
             return
         self._set(self.sscard.health())
 
-    def _sscard_event(self, event: Any) -> None:
+    def _sscard_event(self, event: PcscEvent) -> None:
         """On the PC/SC monitor's thread: state changes, and a read for each inserted card."""
         from devices.pcsc.monitor import EventKind
         from devices.pcsc.url import pick_reader
@@ -277,7 +291,7 @@ class DeviceHub:
 
     def sim_place_sscard(self, person: Any = None) -> bool:
         """Insert a virtual social security card for ``person`` (a generated one by default)."""
-        testbed = getattr(self.sscard, "testbed", None)
+        testbed = self.testbed
         if testbed is None:
             return False
         from devices.idcard.idnumber import generate_person
@@ -326,7 +340,7 @@ class DeviceHub:
         self.last_receipt = document
         return self.print_document(document)
 
-    def print_document(self, document: Any) -> str | None:
+    def print_document(self, document: Receipt) -> str | None:
         """Print any rendered receipt document (e.g. the self-test page); None when printed."""
         if self.printer is None:
             return self._no_printer()
