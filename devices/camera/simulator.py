@@ -10,6 +10,9 @@ URL parameters (all optional): ``doc`` (lease, certificate, id_copy, none), ``se
 ``x``/``y`` (page centre, 0–1 of the sensor), ``noise`` (grey levels), ``blur`` (sigma in
 preview pixels), ``glare`` (0–1), ``light`` (exposure factor), ``clutter`` (0/1: objects
 over the page edge), ``preview`` (WxH, default 1920x1080), ``capture`` (WxH or 8mp/13mp).
+
+Importing this module registers ``sim://camera`` in :mod:`devices.registry` (production code
+never imports it; :func:`devices.simulators.register_all` does).
 """
 
 from __future__ import annotations

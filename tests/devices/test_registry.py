@@ -2,7 +2,8 @@
 
 The import checks run in a fresh interpreter with no handler modules named, as a production
 kiosk starts: no simulator module may be loaded by the drivers, the hub or the CLI's probe,
-and a ``sim://`` URL is then refused in words that say what to do.
+and a ``sim://`` URL is then refused in words that say what to do. Printer models are read from
+python-escpos's database without importing ``escpos.capabilities`` (which sets up root logging).
 """
 
 from __future__ import annotations
@@ -94,7 +95,9 @@ try:
     make_reader("sim://idcard")
 except KioskError as error:
     refused = f"{error.key} | {error.detail}"
-sims = SIMS
+from devices.printer.profile import profile_from_options
+assert profile_from_options({"profile": "TM-T88V"}).dots == 512
+sims = SIMS + ("escpos.capabilities",)  # its import calls logging.basicConfig()
 print(json.dumps({"loaded": [m for m in sims if m in sys.modules], "refused": refused}))
 """.replace("SIMS", repr(SIMULATOR_MODULES))
 
