@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devices.idcard.record import IdentityRecord
 from devices.status import DeviceKind, DeviceState, DeviceStatus
+from identity.record import IdentityRecord
 from kiosk.config import Config
 from kiosk.errors import KioskError
 
@@ -294,8 +294,8 @@ class DeviceHub:
         testbed = self.testbed
         if testbed is None:
             return False
-        from devices.idcard.idnumber import generate_person
         from devices.pcsc.virtual_card import SscardContent
+        from identity.idnumber import generate_person
 
         self.sim_remove_sscard()
         card = testbed.card(SscardContent.for_person(person or generate_person()))

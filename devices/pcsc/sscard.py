@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices import registry
-from devices.idcard.idnumber import birth_date, normalise, problem
-from devices.idcard.record import CardType, IdentityRecord
 from devices.pcsc.errors import (
     OK,
     CardDataError,
@@ -42,6 +40,8 @@ from devices.pcsc.sscard_layout import (
 )
 from devices.pcsc.url import BadPcscUrl, parse_pcsc_url, pick_reader
 from devices.status import DEGRADED, DeviceKind, DeviceStatus
+from identity.idnumber import birth_date, normalise, problem
+from identity.record import CardType, IdentityRecord
 
 SW_FILE_NOT_FOUND = 0x6A82
 SW_SECURITY = 0x6982
