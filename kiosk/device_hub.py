@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from devices.idcard.sam_reader import SamReader
     from devices.pcsc.monitor import PcscEvent, ReaderMonitor
     from devices.pcsc.sscard import SscardReader
-    from devices.pcsc.virtual_card import VirtualSscard
     from devices.printer.document import Receipt
     from devices.printer.driver import ReceiptPrinter
     from kiosk.facade import Facade
@@ -68,7 +67,7 @@ class DeviceHub:
         self.poller: CardPoller | None = None
         self.sscard: SscardReader | None = None
         self.sscard_monitor: ReaderMonitor | None = None
-        self._sim_sscard: VirtualSscard | None = None  # the virtual card in the testbed's reader
+        self._sim_sscard: Any = None  # the virtual card in the testbed's reader
         self.printer: ReceiptPrinter | None = None
         self.camera: DocumentCamera | None = None
         self.outbox: Outbox | None = outbox
@@ -294,13 +293,8 @@ class DeviceHub:
         testbed = self.testbed
         if testbed is None:
             return False
-        from devices.pcsc.virtual_card import SscardContent
-        from identity.idnumber import generate_person
-
         self.sim_remove_sscard()
-        card = testbed.card(SscardContent.for_person(person or generate_person()))
-        self._sim_sscard = card
-        testbed.insert(card)
+        self._sim_sscard = testbed.insert_person(person)
         return True
 
     def sim_remove_sscard(self) -> None:

@@ -25,6 +25,7 @@ from devices.pcsc.errors import PcscError
 from devices.pcsc.reader import PcscContext
 from devices.pcsc.virtual_card import VPCD_HOST, VPCD_PORT, Faults, SscardContent, VirtualSscard
 from devices.status import DeviceKind
+from identity.idnumber import TestPerson, generate_person
 
 VIRTUAL_READER = "Virtual PCD 00 00"  # the vpcd slot on VPCD_PORT
 
@@ -139,6 +140,12 @@ class Testbed:
         """A virtual card for this slot (not inserted yet); removed again by :meth:`stop`."""
         card = VirtualSscard(content, port=self.port, faults=faults, **kwargs)  # type: ignore[arg-type]
         self._cards.append(card)
+        return card
+
+    def insert_person(self, person: TestPerson | None = None) -> VirtualSscard:
+        """Insert a card for ``person`` (a generated one by default); returns it (``.remove()``)."""
+        card = self.card(SscardContent.for_person(person or generate_person()))
+        self.insert(card)
         return card
 
     def insert(self, card: VirtualSscard, timeout: float = 5.0) -> None:
