@@ -10,6 +10,9 @@ URL parameters (all optional): ``doc`` (lease, certificate, id_copy, none), ``se
 ``x``/``y`` (page centre, 0–1 of the sensor), ``noise`` (grey levels), ``blur`` (sigma in
 preview pixels), ``glare`` (0–1), ``light`` (exposure factor), ``clutter`` (0/1: objects
 over the page edge), ``preview`` (WxH, default 1920x1080), ``capture`` (WxH or 8mp/13mp).
+
+Importing this module registers ``sim://camera`` in :mod:`devices.registry` (production code
+never imports it; :func:`devices.simulators.register_all` does).
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 
+from devices import registry
 from devices.camera.documents import DOCUMENT_KINDS, render_document
 from devices.camera.errors import CameraAbsent, CameraUrlError
+from devices.status import DeviceKind
 
 RESOLUTIONS = {"1080p": (1920, 1080), "8mp": (3264, 2448), "13mp": (4208, 3120)}
 _NOISE_BANK = 2
@@ -326,3 +331,39 @@ class SimCamera:
             tile = _unit_noise((*self.preview_size[::-1], 3))[0]
             frame = self._add_noise(frame, _scaled_noise(tile, scene.noise, frame.shape))
         return frame
+
+
+class SimSource:
+    """The simulator behind the camera driver's frame-source interface; ``sim`` drives it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sim = SimCamera.from_url(url)
+
+    def open(self) -> None:
+        if not self.sim.plugged:
+            raise CameraAbsent("the simulated camera is unplugged")
+
+    def close(self) -> None:
+        pass
+
+    def resolution(self) -> tuple[int, int]:
+        return self.sim.capture_size
+
+    def read_preview(self) -> np.ndarray:
+        return self.sim.preview_frame()
+
+    def read_full(self) -> np.ndarray:
+        return self.sim.capture_frame()
+
+
+def open_simulated_source(url: registry.DeviceUrl, *, preview_width: int) -> SimSource:
+    """The registry's opener for ``sim://camera`` (the preview size is the URL's ``preview``)."""
+    return SimSource(url.text)
+
+
+def register() -> None:
+    registry.register(DeviceKind.CAMERA, ["sim"], open_simulated_source)
+
+
+register()
