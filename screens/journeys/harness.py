@@ -37,7 +37,7 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     from kiosk.catalog import load_catalog
     from kiosk.facade import open_kiosk
     from screens.app import KioskApp
-    from screens.commands.run import prepare_sim_state
+    from simulation.kiosk_state import prepare_state
     from screens.driver import UiDriver
 
     state = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
@@ -45,7 +45,7 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     app = None
     try:
         (state / "receipts").mkdir()
-        config = prepare_sim_state(state, central, state / "receipts")
+        config = prepare_state(state, central, state / "receipts")
         config.devices.camera = "sim://camera?preview=960x540&capture=1080p"
         config.devices.sscard = ""  # pcscd is shared by the whole machine; not for scripts
         logs.setup(state / "logs", kiosk_id=config.kiosk_id)

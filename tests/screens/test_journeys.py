@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.catalog import load_catalog
-from screens.commands.run import centre_references
+from simulation.centre import stored_references
 from screens.journeys.explorer import SIZES, Explorer, Journey, covered, expected_features, plan
 
 pytestmark = pytest.mark.kivy
@@ -70,7 +70,7 @@ def test_journey_passes_every_screen_check(explorer: Explorer, central: object, 
     assert not result.findings, f"{journey}:\n{problems}"
     if journey.full:
         kiosk_id = explorer.app.facade.config.kiosk_id
-        explorer.driver.wait(lambda: result.reference in centre_references(central, kiosk_id), timeout=30,
+        explorer.driver.wait(lambda: result.reference in stored_references(central, kiosk_id), timeout=30,
                              what=f"{result.reference} to reach the centre")
 
 
