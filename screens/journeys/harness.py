@@ -37,8 +37,8 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     from kiosk.catalog import load_catalog
     from kiosk.facade import open_kiosk
     from screens.app import KioskApp
-    from simulation.kiosk_state import prepare_state
     from screens.driver import UiDriver
+    from simulation.kiosk_state import prepare_state
 
     state = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
     central = EmbeddedCentral(heartbeat_seconds=heartbeat_seconds).start()

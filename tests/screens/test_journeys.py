@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.catalog import load_catalog
-from simulation.centre import stored_references
 from screens.journeys.explorer import SIZES, Explorer, Journey, covered, expected_features, plan
+from simulation.centre import stored_references
 
 pytestmark = pytest.mark.kivy
 
