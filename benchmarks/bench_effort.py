@@ -146,7 +146,7 @@ def measure_baseline(rev: str, specs: list[str]) -> list[Effort]:
         run = subprocess.run([sys.executable, str(tree / "benchmarks/bench_effort.py"), "--measure-only", *specs],
                              cwd=tree, env=env, capture_output=True, text=True)
         if run.returncode != 0:
-            raise RuntimeError(f"baseline run at {rev} failed:\n{run.stderr[-3000:]}")
+            raise RuntimeError(f"baseline run at {rev} failed:\n{run.stdout[-1500:]}\n{run.stderr[-3000:]}")
         rows = json.loads(run.stdout.strip().splitlines()[-1])
         return [_effort(row) for row in rows]
     finally:

@@ -26,7 +26,8 @@ LANDSCAPE = (1920, 1080)
 SIZES = ((1920, 1080), (1080, 1920), (1366, 768))
 SHAREHOLDERS_QUESTION = "shareholders"
 SEVERAL = "several"
-PATH_LIMIT = 4096  # per scenario; far above what the catalog has
+PATH_LIMIT = 8192  # per scenario; above what the catalog has (the largest has 3840)
+_PATHS: dict[tuple[int, str, int], list[tuple[dict[str, str], set[str]]]] = {}  # per loaded catalog
 
 
 @dataclass(frozen=True)
@@ -62,23 +63,30 @@ class Journey:
 
 # ----- planning (no Kivy) ---------------------------------------------------------------------------
 def answer_paths(catalog: Any, scenario_id: str, limit: int = PATH_LIMIT) -> list[tuple[dict[str, str], set[str]]]:
-    """Every complete sequence of 情形 answers for a scenario, with the items each one reaches."""
+    """Every complete sequence of 情形 answers for a scenario, with the items each one reaches
+    (depth first on one flow, putting its answers back after each branch)."""
+    cached = _PATHS.get((id(catalog), scenario_id, limit))
+    if cached is not None:
+        return cached
     found: list[tuple[dict[str, str], set[str]]] = []
+    flow = Flow(catalog, scenario_id)
 
-    def walk(prefix: list[tuple[str, str]]) -> None:
+    def walk() -> None:
         if len(found) >= limit:
             return
-        flow = Flow(catalog, scenario_id)
-        for question_id, value in prefix:
-            flow.answer(question_id, value)
         question = flow.next_question()
         if question is None:
-            found.append((dict(prefix), {item.id for item in flow.items()}))
+            found.append((dict(flow.situation), {item.id for item in flow.items()}))
             return
+        saved = dict(flow.situation)
         for option in question.options:
-            walk([*prefix, (question.id, option.value)])
+            flow.answer(question.id, option.value)
+            walk()
+            flow.situation.clear()
+            flow.situation.update(saved)
 
-    walk([])
+    walk()
+    _PATHS[(id(catalog), scenario_id, limit)] = found
     return found
 
 
@@ -94,12 +102,17 @@ def path_features(scenario_id: str, situation: dict[str, str], items: Iterable[s
 def cover(paths: Sequence[tuple[str, dict[str, str], set[str]]]) -> list[tuple[str, dict[str, str], set[str]]]:
     """A few (scenario, answers, items) paths that together give every answer option, reach every
     item and visit every scenario (greedy set cover: each pick adds the most still missing)."""
-    wanted = set().union(*(path_features(*p) for p in paths)) if paths else set()
+    distinct: dict[frozenset[str], tuple[str, dict[str, str], set[str]]] = {}
+    for path in paths:  # paths with the same features are interchangeable: keep the shortest
+        key = frozenset(path_features(*path))
+        if key not in distinct or len(path[1]) < len(distinct[key][1]):
+            distinct[key] = path
+    wanted = set().union(*distinct) if distinct else set()
     chosen = []
     while wanted:
-        best = max(paths, key=lambda p: (len(path_features(*p) & wanted), -len(p[1])))
-        chosen.append(best)
-        wanted -= path_features(*best)
+        key = max(distinct, key=lambda k: (len(k & wanted), -len(distinct[k][1])))
+        chosen.append(distinct[key])
+        wanted -= key
     return chosen
 
 

@@ -38,7 +38,10 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     from kiosk.facade import open_kiosk
     from screens.app import KioskApp
     from screens.driver import UiDriver
-    from simulation.kiosk_state import prepare_state
+    try:
+        from simulation.kiosk_state import prepare_state
+    except ImportError:  # a baseline tree from before simulation/ (bench_effort measures old trees)
+        from screens.commands.run import prepare_sim_state as prepare_state
 
     state = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
     central = EmbeddedCentral(heartbeat_seconds=heartbeat_seconds).start()
