@@ -6,8 +6,6 @@ and the benchmarks, so all three exercise exactly what a citizen would touch.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -239,20 +237,19 @@ class UiDriver:
 
     # ----- evidence -----------------------------------------------------------------------
     def screenshot(self, path: str | os.PathLike[str]) -> Path:
-        """Save the window as PNG at exactly ``path`` (Kivy itself appends a counter)."""
+        """Save the window as PNG at exactly ``path``. Read as RGBA: Kivy's own screenshot reads
+        RGB rows, which the GL pads to 4 bytes, so widths like 1366 came out sheared."""
         from kivy.core.window import Window
+        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+        from PIL import Image
 
         self.pump(2)
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            cwd = os.getcwd()
-            os.chdir(tmp)
-            try:
-                made = Window.screenshot(name="shot.png")
-            finally:
-                os.chdir(cwd)
-            shutil.move(made, target)
+        width, height = (int(v) for v in Window.size)
+        pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+        image = Image.frombytes("RGBA", (width, height), bytes(pixels)).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        image.convert("RGB").save(target)
         return target
 
     def texts(self) -> list[str]:

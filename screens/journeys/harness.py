@@ -20,7 +20,8 @@ def quiet_offscreen_env() -> None:
     """Kivy settings for a run without a display; call before anything imports Kivy."""
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    if not os.environ.get("KIOSK_KIVY_LOG"):  # KIOSK_KIVY_LOG=1 shows Kivy's own log on stderr
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kiosk-kivy-"))
 
