@@ -166,7 +166,7 @@ class CentralProcess:
             try:
                 requests.get(self.url + "/openapi.json", timeout=1)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer in 1 s
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("kiosk-central serve did not start") from None
