@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,9 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
         driver = UiDriver.launch(app, size)
         driver.wait(lambda: app.current == "attract", what="the attract screen")
         yield driver, central
+    except BaseException:
+        traceback.print_exc()  # Kivy's excepthook only logs, and scripts keep its log quiet
+        raise
     finally:
         if app is not None:
             app.stop()
