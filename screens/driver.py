@@ -115,6 +115,13 @@ class UiDriver:
         scroll_into_view(widget)
         self.pump(1)
         x, y = widget.to_window(*widget.center)
+        for _ in range(10):  # a layout still settling (new tiles, a resized window) moves it
+            self.pump(1)
+            settled = widget.to_window(*widget.center)
+            if settled == (x, y):
+                break
+            scroll_into_view(widget)
+            x, y = settled
         touch = SyntheticTouch(x, y)
         self.touches += 1
         kind = type(widget).__name__
