@@ -54,6 +54,7 @@ class HomeScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self.message = ""
         self.fill()
+        self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list
 
     def refresh(self) -> None:
         self.fill()
