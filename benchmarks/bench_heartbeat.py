@@ -29,7 +29,7 @@ from central.credentials import create_pairing_code
 from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.embedded import CentralProcess
 from central.pgcluster import PgCluster
-from kiosk import signing
+from wire import signing
 
 ISSUE_FIGURE = 191.0  # heartbeats/s on PostgreSQL recorded in issue 11
 REPO = Path(__file__).resolve().parents[1]

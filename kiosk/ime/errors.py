@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from devices.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 
 class ImeError(KioskError):
     """Chinese input cannot be offered; the screen falls back to the English keyboard."""
 
     key = "ime.error"
-    exit_code = 70
+    exit_code = ExitCode.PINYIN_INPUT
 
 
 class ImeUnavailable(ImeError):
@@ -22,3 +22,9 @@ class ImeBuildError(ImeError):
     """``rime_deployer`` could not build our dictionary into the cache folder."""
 
     key = "ime.build_failed"
+
+
+class HandwritingUnavailable(ImeError):
+    """libzinnia (``libzinnia0``) or its model (``tegaki-zinnia-simplified-chinese``) is missing."""
+
+    key = "ime.handwriting_unavailable"

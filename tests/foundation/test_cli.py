@@ -3,7 +3,7 @@
 import json
 import random
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
 from kiosk.sample_answers import answer_questions, fill_form
@@ -13,7 +13,7 @@ from screens.cli import main
 def test_catalog_list_json(capsys):
     assert main(["catalog", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 21
+    assert len(rows) == 26
     restaurant = next(r for r in rows if r["id"] == "open_restaurant")
     assert restaurant["kind"] == "one-thing" and "food_business_license" in restaurant["items"]
     assert restaurant["questions"] > 0 and restaurant["form_pages"]["min"] >= 1
@@ -57,7 +57,7 @@ def test_cli_errors_never_print_personal_data(capsys):
     import argparse
 
     from kiosk.cli_support import run
-    from kiosk.errors import KioskError
+    from wire.errors import KioskError
 
     number = generate_person(random.Random(2)).id_number
 
