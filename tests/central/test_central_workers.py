@@ -19,7 +19,7 @@ from central.embedded import CentralProcess
 from central.kiosk_api import PAIRING_MAX_FAILURES
 from central.models import Submission
 from central.pgcluster import PgCluster
-from kiosk import signing
+from wire import signing
 
 pytestmark = pytest.mark.postgres
 
