@@ -170,9 +170,9 @@ class CentralProcess:
         while True:
             try:
                 verify = str(self.tls[0]) if self.tls else True
-                requests.get(self.url + "/openapi.json", timeout=1, verify=verify)
+                requests.get(self.url + "/openapi.json", timeout=5, verify=verify)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("kiosk-central serve did not start") from None
