@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import sqlite3
 import threading
 import time
@@ -56,6 +57,8 @@ OUTBOX_NAME = "outbox.sqlite3"
 RESERVE_SUFFIX = ".reserve"
 RESERVE_BYTES = 4 * 1024 * 1024
 WAL_LIMIT_BYTES = 1024 * 1024
+ROOM_SLACK_BYTES = 64 * 1024
+_PAGE = 4096
 SUBMISSION, EVENTS, LOGS = "submission", "events", "logs"
 SUPPLEMENT, RATING, HELP_CALL = "supplement", "rating", "help_call"
 ENDPOINTS = {
@@ -209,10 +212,14 @@ class Outbox:
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
             )
+            # Deleted rows give their room back to the disk (new databases; see _after_pass).
+            self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit in WAL mode survives a power cut, not only a process crash.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
+            # The WAL restarts well before it could outgrow the reserve.
+            self._db.execute(f"PRAGMA wal_autocheckpoint={max(16, reserve_bytes // 4 // _PAGE)}")
             self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as error:
             if _is_full(error):
@@ -243,6 +250,29 @@ class Outbox:
         """Give the reserve back to the disk and shrink the WAL (a delete hit a full disk)."""
         self.reserve_path.unlink(missing_ok=True)
         self.checkpoint()
+
+    def room(self) -> int:
+        """Free bytes on the outbox's disk."""
+        try:
+            return shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return 0
+
+    def _check_room(self, size: int) -> None:
+        # A record is written twice (WAL, then database) before the WAL is truncated.
+        needed = 2 * size + ROOM_SLACK_BYTES
+        if self.room() < needed:
+            raise OutboxFull(f"{self.path}: {needed} bytes needed, {self.room()} free")
+
+    def _give_back_free_pages(self) -> None:
+        """Return deleted rows' pages to the disk, a few at a time (a full disk has little WAL room)."""
+        with self._lock:
+            try:
+                while self._db.execute("PRAGMA freelist_count").fetchone()[0]:
+                    self._db.execute("PRAGMA incremental_vacuum(64)").fetchall()
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error as error:
+                log.warning("outbox vacuum failed", extra={"event": "outbox.vacuum_failed", "error": str(error)})
 
     def checkpoint(self) -> None:
         """Write the WAL into the database and truncate it, so it holds no disk space."""
@@ -302,6 +332,7 @@ class Outbox:
         record_id = record_id or uuid.uuid4().hex
         sealed = self._sealer.seal(body, record_id.encode())
         now = self._clock()
+        self._check_room(len(sealed))
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO records (id, kind, query, content_type, content_encoding, payload,"
@@ -309,6 +340,7 @@ class Outbox:
                 (record_id, kind, json.dumps(query or {}), content_type, content_encoding,
                  sealed, now, now),
             )
+        self.checkpoint()  # into the database now, so the WAL never holds the disk
         return record_id
 
     def enqueue_submission(
@@ -600,8 +632,9 @@ class Outbox:
         return report
 
     def _after_pass(self, report: DrainReport) -> None:
-        if report.sent:  # rows were deleted: give their WAL space back, refill the reserve
+        if report.sent:  # rows were deleted: give their room back, refill the reserve
             self.checkpoint()
+            self._give_back_free_pages()
             self.keep_reserve()
 
     # Heartbeat commands: each id runs at most once, across restarts.
