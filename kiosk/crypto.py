@@ -31,10 +31,17 @@ class DecryptionError(KioskError):
     exit_code = 42
 
 
+class MissingSecret(KioskError, ValueError):
+    """No kiosk key to derive from (an empty ``kiosk.key``): enrol the kiosk again."""
+
+    key = "config.invalid"
+    exit_code = 50
+
+
 def derive_key(secret: bytes) -> bytes:
     """The 32-byte at-rest key for ``secret`` (the kiosk's enrolment key)."""
     if not secret:
-        raise ValueError("an empty secret cannot protect anything")
+        raise MissingSecret("an empty kiosk key cannot protect anything; enrol the kiosk again")
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hardening_helpers import fill_up, small_filesystem
 from reporting_helpers import BackOffice, Enrolled, server_submissions
 
 from kiosk import readiness
@@ -20,17 +20,9 @@ RESERVE = 256 * 1024
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 2 MB filesystem (tmpfs); skipped only where mounting is impossible."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a 2 MB tmpfs here (needs root): {done.stderr.strip()}")
-    try:
+    """A real 2 MB filesystem (tmpfs)."""
+    with small_filesystem(tmp_path / "disk") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def _fill(outbox: Outbox) -> list[str]:
@@ -47,22 +39,12 @@ def _fill(outbox: Outbox) -> list[str]:
         assert len(queued) < 200, "the 2 MB disk never filled"
 
 
-def _fill_rest(folder: Path) -> None:
-    """Whatever room is left, another program takes it."""
-    with (folder / "filler").open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 4096)
-        except OSError:
-            pass
-
-
 def test_full_disk_still_delivers_and_deletes(small_disk: Path, kiosk: Enrolled, backoffice: BackOffice) -> None:
     outbox = Outbox.in_state_dir(small_disk, kiosk.secret, reserve_bytes=RESERVE)
     try:
         assert outbox.reserve_path.stat().st_size == RESERVE
         queued = _fill(outbox)
-        _fill_rest(small_disk)
+        fill_up(small_disk)
         assert len(queued) >= 10
         assert readiness.service_problem(outbox, min_free_bytes=RESERVE) == readiness.DISK_LOW
         client = kiosk.client()
@@ -85,7 +67,7 @@ def test_without_the_reserve_a_full_disk_deadlocks(small_disk: Path, kiosk: Enro
     outbox = Outbox.in_state_dir(small_disk, kiosk.secret, reserve_bytes=0)
     try:
         queued = _fill(outbox)
-        _fill_rest(small_disk)
+        fill_up(small_disk)
         client = kiosk.client()
         with pytest.raises(OutboxFull):
             outbox.drain(client)
