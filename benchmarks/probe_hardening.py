@@ -8,7 +8,7 @@ The centre runs in a child process (an :class:`~central.embedded.EmbeddedCentral
 100 MB bodies arrive. Kiosk-side areas run here against it, with real outboxes, a real 2 MB
 tmpfs for the full disk (when this runs as root; otherwise that input is reported as skipped)
 and subprocesses of the real CLIs for start-up and provisioning. Only generated people
-(:func:`devices.idcard.idnumber.generate_person`) are used. An area whose code is not on this
+(:func:`identity.idnumber.generate_person`) are used. An area whose code is not on this
 branch yet (another engineer's part of the issue) shows up as failures, not as a crash.
 """
 
@@ -37,9 +37,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devices.idcard.idnumber import generate_person  # noqa: E402
+from identity.idnumber import generate_person  # noqa: E402
 from kiosk.central_client import CentralClient  # noqa: E402
-from kiosk.signing import sign_headers  # noqa: E402
+from wire.signing import sign_headers  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MB = 1024 * 1024

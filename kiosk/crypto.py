@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk.errors import KioskError
+from kiosk.errors import ConfigError
+from wire.errors import ExitCode, KioskError
 
 _INFO = b"kiosk24 outbox at-rest v1"
 _NONCE_BYTES = 12
@@ -28,14 +29,11 @@ class DecryptionError(KioskError):
     """A stored payload cannot be opened: another kiosk key, or the bytes were altered."""
 
     key = "outbox.undecryptable"
-    exit_code = 42
+    exit_code = ExitCode.OUTBOX_UNDECRYPTABLE
 
 
-class MissingSecret(KioskError, ValueError):
+class MissingSecret(ConfigError, ValueError):
     """No kiosk key to derive from (an empty ``kiosk.key``): enrol the kiosk again."""
-
-    key = "config.invalid"
-    exit_code = 50
 
 
 def derive_key(secret: bytes) -> bytes:

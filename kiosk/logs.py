@@ -5,7 +5,7 @@ Every line has ``ts`` (UTC ISO 8601), ``level``, ``logger``, ``kiosk`` (the kios
 extra fields. Masking happens in the formatter, so no handler can write unmasked text:
 
 * 公民身份号码 (18 characters ending in a digit or X, also written in groups with spaces or
-  hyphens, or in full-width digits) keep 3 + 2 characters (:func:`devices.idcard.idnumber.mask`);
+  hyphens, or in full-width digits) keep 3 + 2 characters (:func:`identity.idnumber.mask`);
   a valid 统一社会信用代码 is a company's, so it stays; 15-digit first-generation numbers too;
 * mobile numbers (``1[3-9]`` + 9 digits, with or without ``+86``/``0086``/``86``, in groups
   such as ``138-0013-8000`` or ``138 0013 8000``, full-width or not) keep 3 + 4 digits;
@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devices.idcard import idnumber
+from identity import idnumber
 
 LOG_NAME = "kiosk.log"
 MASK = "***"

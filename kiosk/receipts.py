@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from devices.idcard.idnumber import generate_person, keep_ends, mask
 from devices.printer.document import (
     Feed,
     KeyValue,
@@ -23,6 +22,7 @@ from devices.printer.document import (
     Text,
     Title,
 )
+from identity.idnumber import generate_person, keep_ends, mask
 from kiosk.i18n import DEFAULT_LANGUAGE, t
 
 # Below this width the items are listed one under another instead of as a three-column table.

@@ -6,10 +6,10 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
+from wire.errors import KioskError
 
 
 class QuestionsScreen(KioskScreen):

@@ -8,9 +8,9 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
+from wire.errors import KioskError
 
 
 class SubmittingScreen(KioskScreen):

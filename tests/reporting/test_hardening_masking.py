@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk import logs
 
 FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "＋": "+", "－": "-", "\u3000": " "})
