@@ -14,7 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.logstore import MAX_LOG_BATCH_BYTES
-from kiosk.wire import API_PREFIX
+from wire.models import API_PREFIX
 
 KB, MB = 1024, 1024 * 1024
 LIMITS: dict[str, int] = {

@@ -32,7 +32,7 @@ from central.models import (
     SubmissionMaterial,
 )
 from central.pgcluster import PgCluster
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 
 STAMP = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
