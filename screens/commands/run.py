@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -127,7 +128,22 @@ def complete_situation(flow: Any, given: dict[str, Any], source: str) -> dict[st
     return dict(flow.situation)
 
 
+def _exit_on_sigterm(_signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signal.SIGTERM)
+
+
+def stop_on_sigterm(app: Any = None) -> None:
+    """systemd stops the kiosk with SIGTERM: end cleanly, so simulators and temp folders go too.
+
+    Without an app, SIGTERM unwinds the ``with`` blocks; with one, it stops the app (``on_stop``
+    closes every device, which removes the simulators' folders). Installed before the window
+    opens, it also keeps SDL from turning SIGTERM into a quit event that a script never reads.
+    """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm if app is None else (lambda *_: app.stop()))
+
+
 def run(args: argparse.Namespace) -> int:
+    stop_on_sigterm()
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     scripted = args.script is not None
     simulated = args.sim or scripted
@@ -178,12 +194,13 @@ def run(args: argparse.Namespace) -> int:
         from screens.app import KioskApp
 
         app = KioskApp(facade, sim=simulated)
-        if scripted and args.scenario:
+        if scripted and args.scenario:  # SIGTERM unwinds the script, whose ``finally`` stops the app
             assert out is not None and central is not None
             return _explore(app, out, central, journeys)
         if scripted:
             assert out is not None and central is not None
             return _scripted(app, out, central)
+        stop_on_sigterm(app)
         app.run()
         return 0
     return 0
