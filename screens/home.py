@@ -104,6 +104,10 @@ class HomeScreen(KioskScreen):
             return
         self.app.go("identify")
 
+    def track(self) -> None:
+        """办件查询: follow an application with its receipt (no card needed)."""
+        self.app.go("track")
+
     def clear_search(self) -> None:
         self.ids.search.text = ""
         self.query = ""
