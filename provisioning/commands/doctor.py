@@ -1,0 +1,160 @@
+"""``kiosk-provision doctor``: check the kiosk profile on this machine, item by item.
+
+Each check says in technician words what is wrong and the exact command that fixes it; the
+exit code is non-zero when anything is wrong. ``--root DIR`` checks a profile written with
+``install-service --root DIR`` instead of the running machine (the device nodes and the running
+kernel are then not checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from provisioning.profile.contents import (
+    DEVICE_GROUPS,
+    GRUB_DROPIN,
+    LOGIND_DROPIN,
+    POLKIT_RULE,
+    XORG_CONF,
+)
+from provisioning.systemd_unit import ESCALATION, SERVICE, VT
+from wire.errors import ExitCode
+
+REINSTALL = "kiosk-provision install-service"
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    ok: bool
+    problem: str = ""
+    fix: str = ""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("doctor", help="check the kiosk profile on this machine and say how to fix it")
+    parser.add_argument("--user", default="kiosk", help="the user the kiosk runs as")
+    parser.add_argument("--root", type=Path, default=Path("/"), help="check a profile written under this folder")
+    parser.set_defaults(handler=doctor)
+
+
+def _entries(path: Path) -> dict[str, list[str]]:
+    """name -> fields of /etc/passwd or /etc/group style files."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return {}
+    return {line.split(":")[0]: line.split(":") for line in lines if line and not line.startswith("#")}
+
+
+def _masked(root: Path, unit: str) -> bool:
+    link = root / "etc/systemd/system" / unit
+    return link.is_symlink() and str(link.readlink()) == "/dev/null"
+
+
+def _enabled(root: Path, unit: str) -> bool:
+    return any((root / "etc/systemd/system").glob(f"*.wants/{unit}"))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def check(root: Path, user: str) -> Iterator[Finding]:
+    live = root == Path("/")
+    users = _entries(root / "etc/passwd")
+    groups = _entries(root / "etc/group")
+    yield Finding(f"user {user}", user in users,
+                  f"there is no user '{user}' for the kiosk to run as",
+                  f"useradd --system --create-home --home-dir /var/lib/{user} --shell /usr/sbin/nologin {user}")
+    for group in DEVICE_GROUPS:
+        members = groups.get(group, ["", "", "", ""])[3].split(",")
+        primary = users.get(user, ["", "", "", ""])[3]
+        in_group = user in members or (group in groups and groups[group][2] == primary)
+        yield Finding(f"user {user} in group {group}", in_group,
+                      f"'{user}' is not in the '{group}' group, so it cannot use {_GROUP_USE[group]}",
+                      f"usermod --append --groups {group} {user}")
+    units = root / "etc/systemd/system"
+    service = _read(units / SERVICE)
+    for name, text in ((SERVICE, service), (ESCALATION, _read(units / ESCALATION))):
+        yield Finding(f"unit {name} installed", bool(text), f"the unit {name} is not installed", REINSTALL)
+    yield Finding(f"unit {SERVICE} enabled", _enabled(root, SERVICE),
+                  "the kiosk does not start at boot", f"systemctl enable {SERVICE}")
+    yield Finding("kiosk runs as its own user", f"User={user}\n" in service,
+                  f"the kiosk service does not run as '{user}' (it would run as root)", REINSTALL)
+    x11 = "xinit" in service
+    yield Finding(f"display on {VT}", f"TTYPath=/dev/{VT}" in service and "PAMName=login" in service,
+                  f"the kiosk service does not own the screen on {VT} (no TTYPath/PAMName)", REINSTALL)
+    if not x11:
+        yield Finding("draws straight to the screen", "SDL_VIDEODRIVER=kmsdrm" in service,
+                      "the kiosk service does not say how to reach the screen (SDL_VIDEODRIVER=kmsdrm)",
+                      REINSTALL)
+    yield Finding("pointer hidden", "KCFG_GRAPHICS_SHOW_CURSOR=0" in service or "-nocursor" in service,
+                  "the mouse pointer shows on the screen", REINSTALL)
+    yield Finding(f"login prompt on {VT} off", _masked(root, f"getty@{VT}.service"),
+                  f"a login prompt would take {VT} from the kiosk", f"systemctl mask getty@{VT}.service")
+    yield Finding("Ctrl+Alt+Del off", _masked(root, "ctrl-alt-del.target"),
+                  "Ctrl+Alt+Del on a keyboard reboots the kiosk", "systemctl mask ctrl-alt-del.target")
+    yield Finding("no other consoles", "NAutoVTs=0" in _read(root / LOGIND_DROPIN),
+                  "Ctrl+Alt+F2 … would open a login prompt on another console", REINSTALL)
+    if x11:
+        yield Finding("no VT switching in X", "DontVTSwitch" in _read(root / XORG_CONF),
+                      "Xorg lets a keyboard switch away from the kiosk", f"{REINSTALL} --display x11")
+    blank_set = "consoleblank=0" in _read(root / GRUB_DROPIN) or "consoleblank=0" in _read(root / "proc/cmdline")
+    yield Finding("screen never blanks (boot setting)", blank_set,
+                  "the text console blanks after 10 minutes (no consoleblank=0 on the kernel command line)",
+                  f"{REINSTALL} && reboot")
+    if live:
+        running = _read(root / "sys/module/kernel/parameters/consoleblank").strip()
+        yield Finding("screen never blanks (now)", running in ("", "0"),
+                      f"the console blanks after {running} seconds until the next reboot",
+                      "setterm --blank 0 --term linux </dev/tty1 >/dev/tty1")
+    timesync = _enabled(root, "systemd-timesyncd.service") or _enabled(root, "chrony.service")
+    yield Finding("clock kept right", timesync,
+                  "nothing keeps the clock right (signed requests to the centre need it)",
+                  "apt-get install -y systemd-timesyncd && systemctl enable --now systemd-timesyncd")
+    journald = any("SystemMaxUse=" in _read(p) for p in (root / "etc/systemd/journald.conf.d").glob("*.conf"))
+    yield Finding("journal size limited", journald,
+                  "the system journal may fill the disk (no SystemMaxUse)", REINSTALL)
+    rule = _read(root / POLKIT_RULE)
+    yield Finding("card reader allowed", "pcsc-lite" in rule and f'"{user}"' in rule,
+                  f"'{user}' may not use the card reader service (pcscd) without a desktop session",
+                  REINSTALL)
+    if live:
+        yield from _device_nodes(root)
+
+
+_GROUP_USE = {"dialout": "serial readers", "video": "the screen", "render": "the graphics chip",
+              "input": "the touchscreen", "lp": "USB printers"}
+
+
+def _device_nodes(root: Path) -> Iterator[Finding]:
+    yield Finding("screen device", any((root / "dev/dri").glob("card*")),
+                  "there is no screen device (/dev/dri/card*): the graphics driver is not loaded",
+                  "apt-get install -y firmware-misc-nonfree && reboot  # then: ls /dev/dri")
+    yield Finding("input devices", any((root / "dev/input").glob("event*")),
+                  "there are no input devices (/dev/input/event*): the touchscreen cannot be read",
+                  "kiosk-provision detect  # after checking the touchscreen's USB cable")
+    yield Finding(f"console {VT}", (root / "dev" / VT).exists(),
+                  f"there is no /dev/{VT} for the kiosk's screen", "reboot (the kernel creates it)")
+
+
+def doctor(args: argparse.Namespace) -> int:
+    problems = 0
+    for finding in check(args.root, args.user):
+        if finding.ok:
+            print(f"ok       {finding.item}")
+            continue
+        problems += 1
+        print(f"PROBLEM  {finding.item}: {finding.problem}\n         fix: {finding.fix}")
+    if problems:
+        print(f"{problems} problem(s) found; run the fixes above (as root), then run kiosk-provision doctor again.")
+        return ExitCode.SELFTEST_FAILED
+    print("everything is in place")
+    return 0
