@@ -56,7 +56,8 @@ def _masked(root: Path, unit: str) -> bool:
 
 
 def _enabled(root: Path, unit: str) -> bool:
-    return any((root / "etc/systemd/system").glob(f"*.wants/{unit}"))
+    # is_symlink, not exists: under --root the link points at a path of the real machine.
+    return any((wants / unit).is_symlink() for wants in (root / "etc/systemd/system").glob("*.wants"))
 
 
 def _read(path: Path) -> str:
