@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   espeak-ng postgresql
   libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
   chromium
+  xinit xdotool x11-xserver-utils
 )
 
 missing=()
