@@ -158,6 +158,8 @@ def commands(p: ProfileSettings, groups_present: tuple[str, ...] | None = None) 
                     "--shell", "/usr/sbin/nologin", user])
     out.append(["usermod", "--append", "--groups", ",".join(groups), user])
     out.append(["install", "-d", "-o", user, "-g", user, "-m", "0750", str(p.unit.state_dir)])
+    # enrol and configure ran as root before this: the kiosk user must own what they wrote.
+    out.append(["chown", "-R", f"{user}:{user}", str(p.unit.state_dir)])
     if p.unit.display == "x11":
         out.append(["chmod", "0755", str(XSESSION)])
     out.append(["systemctl", "mask", *MASKED])
