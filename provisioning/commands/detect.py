@@ -3,7 +3,8 @@
 Serial ports are asked the SAM protocol first (SAM status, SAM id); the ports that are not SAM
 readers are asked DLE EOT 1 as a serial printer. Network printers are probed only on the hosts
 the technician names (``--printer-host``, default 127.0.0.1), port 9100. Cameras are cv2
-indexes 0..3 with the resolution of a real frame. ``--write`` puts the first find of each kind
+indexes 0..3 with the resolution of a real frame. Touchscreens are read from
+/proc/bus/input/devices (the URL is the Kivy input provider, e.g. ``mtdev,/dev/input/event5``). ``--write`` puts the first find of each kind
 into the config.
 """
 
@@ -15,6 +16,7 @@ from kiosk import config as kiosk_config
 from kiosk.errors import ConfigError
 from provisioning import device_probe
 from provisioning.device_probe import Probe
+from provisioning.profile.touchscreen import touchscreens
 from wire.errors import ExitCode
 
 CONFIG_KEYS = {"idcard": "idcard", "sscard": "sscard", "printer": "printer", "camera": "camera"}
@@ -57,6 +59,9 @@ def detect(args: argparse.Namespace) -> list[Probe]:
         probes.append(device_probe.probe_printer_socket(*_host_port(host)))
     if not args.no_cameras:
         probes.extend(device_probe.cameras())
+    for panel in touchscreens():
+        size = f", {panel.size_mm[0]:.0f}×{panel.size_mm[1]:.0f} mm" if panel.size_mm else ""
+        probes.append(Probe("touch", panel.provider, "ok", f"{panel.name}{size}"))
     return probes
 
 
