@@ -25,6 +25,7 @@ from kiosk.config import Config
 from kiosk.crypto import verify_pin
 from kiosk.device_hub import DeviceHub, DeviceStatus
 from kiosk.errors import FlowError, ValidationError
+from kiosk.navigator import Navigator, Step, UserInput
 from kiosk.session import IdleState, IdleTimer, Session
 from wire.errors import KioskError
 
@@ -73,6 +74,7 @@ class Facade:
         self.centre_out_of_service = False
         self._pin_failures = 0
         self.submissions: list[str] = []  # submission ids sent this run (no personal data)
+        logs.declare_personal(catalog.personal_field_ids())
 
     # ----- events -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -159,6 +161,7 @@ class Facade:
         if self._catalog_loader is None:
             return "unsupported"
         self.catalog = self._catalog_loader()  # a CatalogError leaves the old catalog in place
+        logs.declare_personal(self.catalog.personal_field_ids())
         self.emit("catalog")
         return f"{len(self.catalog.scenarios)} scenarios"
 
@@ -226,7 +229,10 @@ class Facade:
             raise FlowError(scenario_id, key=reason)
         if self.session is not None:
             self.session.wipe()
-        self.session = Session(scenario_id, Flow(self.catalog, scenario_id))
+        session = Session(scenario_id, Flow(self.catalog, scenario_id))
+        session.navigator = Navigator(session.flow, identified=lambda: session.identity is not None,
+                                      camera_usable=self.camera_usable)
+        self.session = session
         self.wake()
         self.emit("session_started", scenario=scenario_id)
         return self.session
@@ -236,6 +242,27 @@ class Facade:
         if self.session is None:
             raise FlowError("no session", key="ui.error.no_session")
         return self.session.flow
+
+    @property
+    def navigator(self) -> Navigator:
+        """The order of the current visit's steps (see :mod:`kiosk.navigator`)."""
+        if self.session is None:
+            raise FlowError("no session", key="ui.error.no_session")
+        return self.session.navigator
+
+    def advance(self, step: Step, user_input: UserInput = None) -> Step:
+        """The citizen's input for ``step``; returns the step to show next (see kiosk.navigator).
+
+        Answers the catalog declares personal are registered for log masking as they arrive."""
+        following = self.navigator.next(step, user_input)
+        self.protect_answers()
+        return following
+
+    def retreat(self, step: Step, user_input: UserInput = None) -> Step:
+        """The step before ``step`` (form answers sent along are kept, unchecked)."""
+        following = self.navigator.back(step, user_input)
+        self.protect_answers()
+        return following
 
     def accept_identity(self, record: IdentityRecord) -> None:
         """Take a card read into the session: prefill the applicant, or refuse an expired card."""
@@ -334,12 +361,10 @@ class Facade:
         return session.reference
 
     def protect_answers(self) -> None:
-        """Register the citizen's names, phones and addresses so no log line can show them."""
+        """Register every answer the catalog declares personal so no log line can show it."""
         if self.session is None or self.session.flow is None:
             return
-        for field_id, value in self.session.flow.answers.items():
-            if isinstance(value, str) and _personal_field(field_id):
-                logs.register_sensitive(value)
+        logs.register_sensitive(*self.session.flow.personal_values())
 
     def tracking_url(self) -> str:
         """What the receipt's QR code holds: where the citizen follows the application."""
@@ -430,14 +455,6 @@ class Facade:
         return False
 
 
-def _personal_field(field_id: str) -> bool:
-    """Answers that identify a person (names, phones, addresses), by canonical field id."""
-    leaf = field_id.rsplit(".", 1)[-1]
-    if field_id.startswith(("enterprise.", "scope.")) and leaf == "name":
-        return False  # a company's name is not personal
-    return leaf.endswith(("name", "mobile", "phone", "address"))
-
-
 def receipt_data(facade: Facade) -> Any:
     """The 受理回执's content for the current session: masked identity, items, materials."""
     from identity.idnumber import mask
@@ -447,8 +464,8 @@ def receipt_data(facade: Facade) -> Any:
     assert session is not None
     flow = session.flow
     lang = facade.lang
-    name = str(flow.answers.get("applicant.name") or "")
-    number = str(flow.answers.get("applicant.id_number") or "")
+    name = str(flow.answer_for("applicant.name") or "")
+    number = str(flow.answer_for("applicant.id_number") or "")
     delivery = flow.situation.get("delivery", "")
     delivery_label = next(
         (o.label.get(lang) for q in flow.scenario.questions if q.id == "delivery"
@@ -467,7 +484,7 @@ def receipt_data(facade: Facade) -> Any:
         ],
         materials=[need.material.name.get(lang) for need in flow.materials()],
         delivery=delivery_label,
-        delivery_address=str(flow.answers.get("delivery.address") or ""),
+        delivery_address=str(flow.answer_for("delivery.address") or ""),
         created_at=dt.datetime.now(),
         location=facade.config.location.name,
         kiosk_id=facade.config.kiosk_id or "unenrolled",

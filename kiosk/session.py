@@ -29,6 +29,7 @@ class Session:
     submitted: bool = False
     reference: str = ""
     receipt: Any = None  # the rendered receipt document, kept until the citizen leaves
+    navigator: Any = None  # the kiosk.navigator.Navigator over ``flow``
 
     def capture(self, material_id: str, jpeg: bytes) -> int:
         """Add one page; returns how many pages that material now has."""
@@ -55,6 +56,7 @@ class Session:
         if wipe is not None:
             wipe()
         self.flow = None
+        self.navigator = None
         self.receipt = None
         self.reference = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import t
+from kiosk.navigator import Step, UserInput
 
 
 def load_kv(module_file: str) -> None:
@@ -32,6 +34,21 @@ class KioskScreen(Screen):
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.app.lang, **params)
+
+    # ----- a visit's steps: the screen sends input, kiosk.navigator says what comes next ----
+    def advance(self, user_input: UserInput = None) -> None:
+        """Send the citizen's input for the step on screen and show the step that follows."""
+        self._move(self.facade.advance, user_input)
+
+    def retreat(self, user_input: UserInput = None) -> None:
+        """Go to the step before (form answers sent along are kept)."""
+        self._move(self.facade.retreat, user_input)
+
+    def _move(self, move: Callable[[Step, UserInput], Step], user_input: UserInput) -> None:
+        step = self.app.step
+        if step is None:  # not in a visit's steps (a test put the screen up directly)
+            return
+        self.app.show(move(step, user_input))
 
     def refresh(self) -> None:
         """Re-fill after a language change; screens with dynamic content override this."""

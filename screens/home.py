@@ -101,7 +101,7 @@ class HomeScreen(KioskScreen):
         except KioskError as error:
             self.message = error_message(error, self.app.lang)
             return
-        self.app.go("identify")
+        self.app.show(self.facade.navigator.start())
 
     def clear_search(self) -> None:
         self.ids.search.text = ""

@@ -87,8 +87,7 @@ class IdentifyScreen(KioskScreen):
     def identified(self) -> None:
         if self.app.current != self.name:
             return
-        flow = self.facade.flow
-        self.app.go("questions" if flow.next_question() is not None else "results")
+        self.advance()
 
     def sim_place(self) -> None:
         self.facade.sim_place_card()

@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton, KioskLabel
+from screens.navigation import Place
 
 MAX_PIN_LENGTH = 12
 
@@ -92,7 +93,7 @@ class MaintenanceScreen(KioskScreen):
         reason = self.facade.out_of_service_reason()
         if reason:
             self.app.screen("out_of_service").reason = reason
-        self.app.go("out_of_service" if reason else "attract")
+        self.app.go(Place.OUT_OF_SERVICE if reason else Place.ATTRACT)
 
 
 load_kv(__file__)

@@ -58,15 +58,10 @@ class ResultsScreen(KioskScreen):
             need.add_widget(KioskLabel(text=self.t("ui.results.no_materials"), tone="muted"))
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if flow.situation:
-            flow.back_question()
-            self.app.go("questions")
-        else:
-            self.app.go("identify")
+        self.retreat()
 
     def start_form(self) -> None:
-        self.app.screen("form").start()
+        self.advance()
 
     def wipe(self) -> None:
         self.summary = ""
