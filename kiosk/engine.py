@@ -55,7 +55,8 @@ class Flow:
     situation: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     attachments: dict[str, list[bytes]] = field(default_factory=dict)
-    identity: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)  # what the card gave, by role
+    card: IdentityRecord | None = None  # the card read itself (photo, fingerprints: memory only)
 
     def __post_init__(self) -> None:
         if self.scenario_id not in self.catalog.scenarios:
@@ -185,6 +186,8 @@ class Flow:
         Identification comes before the 情形 questions, so every field of the scenario with such
         a role is filled; only the fields the form ends up asking reach the submission.
         """
+        if isinstance(record, IdentityRecord):
+            self.card = record
         values = record.prefill() if isinstance(record, IdentityRecord) else dict(record)
         for role, value in values.items():
             for field_id in self._role_field_ids(role):
@@ -339,11 +342,16 @@ class Flow:
         }
 
     def wipe(self) -> None:
-        """Forget everything the citizen gave: answers, 情形, identity and captured pages."""
+        """Forget everything the citizen gave: answers, 情形, the card and captured pages."""
         self.answers.clear()
         self.situation.clear()
+        for pages in self.attachments.values():
+            pages.clear()
         self.attachments.clear()
         self.identity = {}
+        if self.card is not None:
+            self.card.wipe()
+        self.card = None
 
 
 def _texts(value: Any) -> list[str]:

@@ -20,9 +20,11 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import watchdog
+from kiosk.events import Event, IdleCleared, IdleWarning, ServiceChanged, VisitEnded
 from kiosk.facade import Facade
 from kiosk.i18n import t
 from kiosk.navigator import Step, StepKind
+from screens.base import KioskScreen
 from screens.navigation import STEP_SCREENS, Place
 from screens.theme import Theme, register_fonts
 
@@ -203,25 +205,24 @@ class KioskApp(App):
                 wipe()
 
     # ----- events from the runtime -------------------------------------------------------
-    def _on_facade_event(self, event: str, data: dict[str, Any]) -> None:
-        Clock.schedule_once(lambda _dt: self.handle_event(event, data), 0)
+    def _on_facade_event(self, event: Event) -> None:
+        Clock.schedule_once(lambda _dt: self.handle_event(event), 0)
 
-    def handle_event(self, event: str, data: dict[str, Any]) -> None:
-        if event == "idle_warning":
-            self._show_idle_warning(data["remaining"])
-        elif event == "idle_cleared":
-            self._close_idle_warning()
-        elif event == "session_ended":
-            if data.get("reason") == "completed":
+    def handle_event(self, event: Event) -> None:
+        match event:
+            case IdleWarning(remaining=remaining):
+                self._show_idle_warning(remaining)
+            case IdleCleared():
+                self._close_idle_warning()
+            case VisitEnded(reason="completed"):
                 self._wipe_screens(keep=self.current)  # the done screen says goodbye first
-            else:
+            case VisitEnded():
                 self._reset_after_visit()
-        elif event == "service":
-            self._apply_service_state(data.get("reason"))
+            case ServiceChanged(reason=reason):
+                self._apply_service_state(reason)
         screen = self.sm.current_screen if self.sm else None
-        handler = getattr(screen, "on_facade_event", None)
-        if handler is not None:
-            handler(event, data)
+        if isinstance(screen, KioskScreen):
+            screen.on_facade_event(event)
 
     def _apply_service_state(self, reason: str | None) -> None:
         self._last_oos = reason

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
+from kiosk.events import Event
 from kiosk.i18n import t
 from kiosk.navigator import Step, UserInput
+
+if TYPE_CHECKING:
+    from kiosk.facade import Facade
+    from screens.app import KioskApp
 
 
 def load_kv(module_file: str) -> None:
@@ -25,11 +30,11 @@ class KioskScreen(Screen):
     """``on_enter`` fills the screen from the facade; ``wipe`` clears whatever a citizen entered."""
 
     @property
-    def app(self) -> Any:
+    def app(self) -> KioskApp:
         return App.get_running_app()
 
     @property
-    def facade(self) -> Any:
+    def facade(self) -> Facade:
         return self.app.facade
 
     def t(self, key: str, **params: Any) -> str:
@@ -52,6 +57,9 @@ class KioskScreen(Screen):
 
     def refresh(self) -> None:
         """Re-fill after a language change; screens with dynamic content override this."""
+
+    def on_facade_event(self, event: Event) -> None:
+        """An event from the runtime while this screen is showing (on the Kivy thread)."""
 
     def wipe(self) -> None:
         """Drop everything this screen shows about the citizen (called when a visit ends)."""

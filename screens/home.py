@@ -9,6 +9,7 @@ from kivy.properties import StringProperty
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
+from kiosk.events import CatalogReloaded, Event
 from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
@@ -58,8 +59,8 @@ class HomeScreen(KioskScreen):
     def refresh(self) -> None:
         self.fill()
 
-    def on_facade_event(self, event: str, _data: dict[str, Any]) -> None:
-        if event == "catalog":  # the centre had the catalog reloaded
+    def on_facade_event(self, event: Event) -> None:
+        if isinstance(event, CatalogReloaded):  # the centre had the catalog reloaded
             self._tiles = {}
             self.fill()
 

@@ -11,6 +11,7 @@ import pytest
 from ui_steps import all_texts, answer_questions, start_visit
 
 from kiosk import logs
+from kiosk.events import CardError, Event, Identified
 from kiosk.navigator import StepKind
 from kiosk.sample_answers import value_for
 from kiosk.session import IdleTimer
@@ -154,14 +155,14 @@ def test_a_card_placed_before_the_identify_screen_is_kept_for_it(ui: Any) -> Non
     facade = app.facade
     ui.tap(app.screen("attract").ids.panel)
     ui.wait_screen("home")
-    seen: list[object] = []
-    unsubscribe = facade.subscribe(lambda event, data: seen.append(event))
+    seen: list[Event] = []
+    unsubscribe = facade.subscribe(seen.append)
     try:
         card = facade.devices.reader.simulator.place_card("resident")
         ui.wait(facade.card_present, what="the reader to see the card")
         ui.pump(20)
         assert facade.session is None and app.current == "home"
-        assert "identified" not in seen and "card_error" not in seen
+        assert not [e for e in seen if isinstance(e, Identified | CardError)]
         ui.tap_text(facade.scenario("open_car_rental").title.get(app.lang))
         ui.wait(lambda: app.current in ("questions", "results"), what="the held card to be read")
         assert facade.session.identity.id_number == card.id_number
