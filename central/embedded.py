@@ -11,6 +11,7 @@ server key in a temporary folder, and stops cleanly (uvicorn's ``should_exit``) 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -30,7 +31,7 @@ from central.credentials import create_pairing_code, create_token
 from central.deps import CentralState
 from wire.models import Role
 
-START_TIMEOUT_SECONDS = 15.0
+START_TIMEOUT_SECONDS = 30.0
 
 
 class EmbeddedCentral:
@@ -93,6 +94,8 @@ class EmbeddedCentral:
         if self._socket is not None:
             self._socket.close()
         self.state.engine.dispose()
+        if self.state.soft_state is not None:
+            self.state.soft_state.dispose()
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -119,13 +122,29 @@ class EmbeddedCentral:
 class CentralProcess:
     """``kiosk-central serve`` in a child process (own interpreter, so no shared GIL): benchmarks."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        *,
+        workers: int | None = None,
+        source_tree: Path | None = None,
+        port: int | None = None,
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
+        """``source_tree``: run another checkout's code (a benchmark's same-run baseline);
+        ``tls``: (certificate, key) to serve HTTPS with ``serve --cert --key``."""
+        self.tls = tls
         self.data_dir = data_dir
         self.database_url = database_url
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.source_tree = source_tree
+        if port is None:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        self.port = port
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> CentralProcess:
@@ -133,24 +152,45 @@ class CentralProcess:
         command += ["--data", str(self.data_dir)]
         if self.database_url:
             command += ["--db", self.database_url]
+        if self.workers is not None:
+            command += ["--workers", str(self.workers)]
+        if self.tls is not None:
+            command += ["--cert", str(self.tls[0]), "--key", str(self.tls[1])]
+        environment = dict(os.environ)
+        if self.source_tree is not None:
+            environment["PYTHONPATH"] = str(self.source_tree)
         self._process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+            cwd=self.source_tree,
         )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        deadline = time.monotonic() + 2 * START_TIMEOUT_SECONDS  # N workers on a busy machine
         while True:
             try:
-                requests.get(self.url + "/openapi.json", timeout=1)
+                verify = str(self.tls[0]) if self.tls else True
+                requests.get(self.url + "/openapi.json", timeout=5, verify=verify)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer in time
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("kiosk-central serve did not start") from None
                 time.sleep(0.1)
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
-            self._process.wait(timeout=15)
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a connection that never ends: do not hang
+                self._process.kill()
+                self._process.wait(timeout=15)
 
     def __enter__(self) -> CentralProcess:
         return self.start()

@@ -44,6 +44,7 @@ from kiosk.events import (
 )
 from kiosk.maintenance import Maintenance
 from kiosk.navigator import Navigator, Step, UserInput
+from kiosk.readiness import service_problem
 from kiosk.session import IdleState, IdleTimer
 from kiosk.visit import Visit
 from wire.errors import KioskError
@@ -154,6 +155,8 @@ class Facade:
         """Why no citizen can be served right now (an i18n key), or None."""
         if self.maintenance.centre_out_of_service:
             return "ui.oos.centre"
+        if problem := service_problem(self.devices.outbox if self.devices is not None else None):
+            return problem
         states = self.device_states()
         idcard = states.get("idcard")
         sscard = states.get("sscard")

@@ -14,6 +14,7 @@ from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import ScenarioTile
+from screens.navigation import Place
 from wire.errors import KioskError
 
 TILE_COLOURS = (
@@ -55,6 +56,7 @@ class HomeScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self.message = ""
         self.fill()
+        self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list
 
     def refresh(self) -> None:
         self.fill()
@@ -103,6 +105,10 @@ class HomeScreen(KioskScreen):
             self.message = error_message(error, self.app.lang)
             return
         self.app.show(self.facade.navigator.start())
+
+    def track(self) -> None:
+        """办件查询: follow an application with its receipt (no card needed)."""
+        self.app.go(Place.TRACK)
 
     def clear_search(self) -> None:
         self.ids.search.text = ""

@@ -15,10 +15,13 @@ from kiosk.navigator import StepKind
 
 
 class Place(StrEnum):
-    """The screens outside a visit's steps (where the app itself, not the navigator, sends you)."""
+    """The screens that are no step of a visit (where the app itself, not the navigator, sends
+    you): before and after visits, 办件查询, and the 办事指南 read beside the results step."""
 
     ATTRACT = "attract"
     HOME = "home"
+    TRACK = "track"
+    GUIDE = "guide"  # closing it shows the step on screen again (KioskApp.show(app.step))
     OUT_OF_SERVICE = "out_of_service"
     MAINTENANCE = "maintenance"
 

@@ -6,14 +6,10 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.catalog.time_limits import deadline_lines, processing_lines
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskLabel
-
-
-def _days(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+from screens.navigation import Place
 
 
 class ResultsScreen(KioskScreen):
@@ -37,10 +33,7 @@ class ResultsScreen(KioskScreen):
         for item in items:
             box.add_widget(KioskLabel(text=item.title.get(lang), bold=True, font_size=self.app.theme.font_m))
             parts = [self.t("ui.results.department", department=item.department.get(lang))]
-            if item.promised_days is not None:
-                parts.append(self.t("ui.results.promised", days=_days(item.promised_days)))
-            if item.legal_days is not None:
-                parts.append(self.t("ui.results.legal", days=_days(item.legal_days)))
+            parts += processing_lines(item, lang) + deadline_lines(item, lang, with_basis=False)
             fee = item.fee.get(lang) if hasattr(item.fee, "get") else str(item.fee)
             if fee:
                 parts.append(self.t("ui.results.fee", fee=fee))
@@ -59,6 +52,9 @@ class ResultsScreen(KioskScreen):
 
     def back(self) -> None:
         self.retreat()
+
+    def open_guide(self) -> None:
+        self.app.go(Place.GUIDE)
 
     def start_form(self) -> None:
         self.advance()

@@ -40,6 +40,24 @@ def shared_engine() -> Any:
     return _engine
 
 
+_recognizer: Any = None
+_recognizer_failed = False
+
+
+def shared_recognizer() -> Any:
+    """The app's one handwriting recogniser (None when libzinnia or its model is missing)."""
+    global _recognizer, _recognizer_failed
+    if _recognizer is None and not _recognizer_failed:
+        try:
+            from kiosk.ime.handwriting import HandwritingRecognizer
+
+            _recognizer = HandwritingRecognizer()
+        except Exception as error:  # no libzinnia: pinyin still works
+            log.warning("handwriting input unavailable: %s", error)
+            _recognizer_failed = True
+    return _recognizer
+
+
 def key_size_for(theme: Any) -> float:
     """Keys a little smaller than the big buttons, never under the 15 mm minimum."""
     return max(MIN_KEY_PX, theme.touch_min * 1.2)
@@ -107,7 +125,8 @@ class KeyboardDock(BoxLayout):
         if self.keyboard is None:
             app = App.get_running_app()
             key_size = key_size_for(app.theme)
-            self.keyboard = OnScreenKeyboard(engine=shared_engine(), key_size=key_size, lang=app.lang)
+            self.keyboard = OnScreenKeyboard(
+                engine=shared_engine(), recognizer=shared_recognizer(), key_size=key_size, lang=app.lang)
             self.keyboard.bind(on_enter=self._next_input, height=self._fit)
             app.bind(lang=lambda _a, lang: setattr(self.keyboard, "lang", lang))
             app.theme.bind(touch=lambda theme, _v: setattr(self.keyboard, "key_size", key_size_for(theme)))
@@ -122,6 +141,7 @@ class KeyboardDock(BoxLayout):
         keyboard = self._ensure_keyboard()
         mode = MODE_FOR_KIND.get(getattr(widget, "keyboard_kind", "pinyin"), "pinyin")
         keyboard.attach(widget, mode)
+        keyboard.opacity, keyboard.disabled = 1, False
         self.shown = True
         self.height = keyboard.height
         Clock.schedule_once(lambda _dt: scroll_into_view(widget), 0)
@@ -130,6 +150,9 @@ class KeyboardDock(BoxLayout):
         if self.keyboard is not None:
             self.keyboard.attach(None)
             self.keyboard.wipe()
+            # the dock shrinks to nothing but the keys keep their size: hide them, or they are
+            # drawn (and touchable) over whatever lies under the empty dock
+            self.keyboard.opacity, self.keyboard.disabled = 0, True
         for widget in self.inputs:
             widget.focus = False
         self.shown = False

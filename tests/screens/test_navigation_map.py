@@ -7,6 +7,7 @@ the screen ``screens.navigation.STEP_SCREENS`` names; outside a visit the app go
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from kiosk.navigator import StepKind
@@ -38,6 +39,13 @@ def test_no_screen_module_calls_go_with_a_screen_name() -> None:
         if lines:
             found[str(path.relative_to(SCREENS_DIR))] = lines
     assert found == {}
+
+
+def test_no_kv_rule_calls_go_with_a_screen_name() -> None:
+    found = [f"{p.name}:{n}" for p in sorted(SCREENS_DIR.rglob("*.kv"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\bgo\(\s*['\"]", line)]
+    assert found == []
 
 
 def test_every_step_and_place_has_a_registered_screen() -> None:
