@@ -22,6 +22,7 @@ LIMITS: dict[str, int] = {
     f"{API_PREFIX}/heartbeat": 256 * KB,
     f"{API_PREFIX}/events": 2 * MB,
     f"{API_PREFIX}/submissions": 48 * MB,  # a dozen phone-camera scans, base64'd
+    f"{API_PREFIX}/supplements": 48 * MB,  # 补正: recaptured scans, like a submission
     f"{API_PREFIX}/logs": MAX_LOG_BATCH_BYTES,
 }
 DEFAULT_LIMIT = 1 * MB

@@ -38,6 +38,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("submitting", "submitting", "SubmittingScreen"),
     ("receipt", "receipt", "ReceiptScreen"),
     ("done", "done", "DoneScreen"),
+    ("track", "track", "TrackScreen"),
     ("out_of_service", "out_of_service", "OutOfServiceScreen"),
     ("maintenance", "maintenance", "MaintenanceScreen"),
 )
