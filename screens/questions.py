@@ -6,10 +6,11 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.catalog import Question
 from kiosk.i18n import error_message
+from kiosk.navigator import BASE, Step
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
-from wire.errors import KioskError
 
 
 class QuestionsScreen(KioskScreen):
@@ -20,20 +21,23 @@ class QuestionsScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.question: Any = None
+        self.question: Question | None = None
 
     def on_enter(self, *_: Any) -> None:
-        self.message = ""
-        self.show(self.facade.flow.next_question())
+        if self.app.step is not None:
+            self.show_step(self.app.step)
 
     def refresh(self) -> None:
         if self.question is not None:
             self.show(self.question)
 
-    def show(self, question: Any) -> None:
-        if question is None:
-            self.app.go("results")
-            return
+    def show_step(self, step: Step) -> None:
+        """The question the navigator asks, with why the last answer was refused, if it was."""
+        refusal = step.errors.get(BASE)
+        self.message = error_message(refusal, self.app.lang) if refusal is not None else ""
+        self.show(next(q for q in self.facade.flow.questions() if q.id == step.id))
+
+    def show(self, question: Question) -> None:
         self.question = question
         lang = self.app.lang
         flow = self.facade.flow
@@ -60,21 +64,10 @@ class QuestionsScreen(KioskScreen):
         self.answer(button.value)
 
     def answer(self, value: str) -> None:
-        flow = self.facade.flow
-        try:
-            flow.answer(self.question.id, value)
-        except KioskError as error:
-            self.message = error_message(error, self.app.lang)
-            return
-        self.message = ""
-        self.show(flow.next_question())
+        self.advance(value)
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if not flow.situation:
-            self.app.go("identify")
-            return
-        self.show(flow.back_question())
+        self.retreat()
 
     def wipe(self) -> None:
         self.question = None

@@ -64,7 +64,7 @@ class ReceiptScreen(KioskScreen):
         self.qr = qr_texture(self.facade.tracking_url())
 
     def finish(self) -> None:
-        self.app.go("done")
+        self.advance()
 
     def wipe(self) -> None:
         self.reference = self.status = ""

@@ -9,6 +9,7 @@ from kivy.properties import StringProperty
 from kiosk.catalog.time_limits import deadline_lines, processing_lines
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskLabel
+from screens.navigation import Place
 
 
 class ResultsScreen(KioskScreen):
@@ -50,15 +51,13 @@ class ResultsScreen(KioskScreen):
             need.add_widget(KioskLabel(text=self.t("ui.results.no_materials"), tone="muted"))
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if flow.situation:
-            flow.back_question()
-            self.app.go("questions")
-        else:
-            self.app.go("identify")
+        self.retreat()
+
+    def open_guide(self) -> None:
+        self.app.go(Place.GUIDE)
 
     def start_form(self) -> None:
-        self.app.screen("form").start()
+        self.advance()
 
     def wipe(self) -> None:
         self.summary = ""

@@ -53,6 +53,7 @@ class SimScene:
     glare: float = 0.0
     light: float = 1.0
     clutter: bool = False
+    qr: str = ""  # what a "receipt" document's QR code says
 
 
 @dataclass
@@ -201,7 +202,7 @@ class SimCamera:
     def _page_corners_sensor(self, scene: SimScene) -> np.ndarray:
         """TL, TR, BR, BL of the page (in the page's own orientation) in sensor pixels."""
         sw, sh = self.capture_size
-        doc = render_document(scene.doc or "lease", scene.seed)
+        doc = render_document(scene.doc or "lease", scene.seed, scene.qr)
         ph = scene.scale * sh
         pw = ph * doc.shape[1] / doc.shape[0]
         if pw > 0.95 * sw:  # a landscape page: fit by width instead
@@ -236,7 +237,7 @@ class SimCamera:
         s, ox, oy = self._sensor_to_output(size)
         to_out = lambda pts: (np.asarray(pts, np.float64) * s + [ox, oy]).astype(np.float32)  # noqa: E731
         if scene.doc is not None:
-            doc = render_document(scene.doc, scene.seed)
+            doc = render_document(scene.doc, scene.seed, scene.qr)
             dh, dw = doc.shape[:2]
             src = np.float32([[0, 0], [dw, 0], [dw, dh], [0, dh]])
             dst = to_out(self._page_corners_sensor(scene))
