@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 import pytest
 
@@ -32,9 +33,10 @@ class Visit:
         self.flow.prefill(IdentityRecord(CardType.RESIDENT, person.name, person.id_number, sex="男"))
         self.card = True
 
-    def page_input(self, page_id: str) -> dict[str, object]:
-        return {f.id: self.flow.answers.get(f.id) or value_for(f, self.flow, self.rng)
-                for f in self.flow.page_fields(page_id)}
+    def page_input(self, page_id: str, redo: Mapping[str, object] = {}) -> dict[str, object]:
+        """A citizen's answers for the page; fields in ``redo`` are typed again."""
+        return {f.id: value_for(f, self.flow, self.rng) if f.id in redo or not self.flow.answers.get(f.id)
+                else self.flow.answers[f.id] for f in self.flow.page_fields(page_id)}
 
     def walk(self, until: StepKind = StepKind.DONE) -> list[Step]:
         """Every step from the start, answering as a citizen would."""
@@ -49,6 +51,8 @@ class Visit:
                 following = self.nav.next(step, self.rng.choice(question.options).value)
             elif step.kind is StepKind.FORM_PAGE:
                 following = self.nav.next(step, self.page_input(step.id))
+                if following.errors:  # shares are drawn before the capital is stored: once more
+                    following = self.nav.next(following, self.page_input(step.id, following.errors))
             elif step.kind is StepKind.MATERIALS:
                 for need in self.flow.missing_materials():
                     self.flow.attach(need.material.id, [JPEG])
