@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 import pytest
 
@@ -32,11 +33,13 @@ class Visit:
         self.flow.prefill(IdentityRecord(CardType.RESIDENT, person.name, person.id_number, sex="男"))
         self.card = True
 
-    def page_input(self, page_id: str) -> dict[str, object]:
-        """A page's answers, each made seeing the ones before it (shareholders after the capital)."""
+    def page_input(self, page_id: str, redo: Mapping[str, object] = {}) -> dict[str, object]:
+        """A citizen's answers for the page, each made seeing the ones before it (shareholders
+        after the capital); fields in ``redo`` are typed again."""
         values: dict[str, object] = {}
         for f in self.flow.page_fields(page_id):
-            values[f.id] = self.flow.answers.get(f.id) or value_for(f, self.flow, self.rng)
+            keep = self.flow.answers.get(f.id) and f.id not in redo
+            values[f.id] = self.flow.answers[f.id] if keep else value_for(f, self.flow, self.rng)
             self.flow.answers[f.id] = values[f.id]
         return values
 
@@ -53,6 +56,8 @@ class Visit:
                 following = self.nav.next(step, self.rng.choice(question.options).value)
             elif step.kind is StepKind.FORM_PAGE:
                 following = self.nav.next(step, self.page_input(step.id))
+                if following.errors:  # shares are drawn before the capital is stored: once more
+                    following = self.nav.next(following, self.page_input(step.id, following.errors))
             elif step.kind is StepKind.MATERIALS:
                 for need in self.flow.missing_materials():
                     self.flow.attach(need.material.id, [JPEG])
