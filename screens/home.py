@@ -14,6 +14,7 @@ from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import ScenarioTile
+from screens.components.visit import with_help_pointer
 
 TILE_COLOURS = (
     (0.11, 0.37, 0.67, 1), (0.78, 0.06, 0.18, 1), (0.12, 0.48, 0.20, 1), (0.55, 0.27, 0.07, 1),
@@ -99,7 +100,7 @@ class HomeScreen(KioskScreen):
         try:
             self.facade.begin(scenario_id)
         except KioskError as error:
-            self.message = error_message(error, self.app.lang)
+            self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
         self.app.go("identify")
 

@@ -14,6 +14,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 
 HINT_AFTER_S = 10.0
 
@@ -60,7 +61,8 @@ class IdentifyScreen(KioskScreen):
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
-            self.reader_message = self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang))
+            self.reader_message = with_help_pointer(
+                self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang)), self.app.lang)
 
     def _animate(self) -> None:
         card = self.ids.card
@@ -80,7 +82,7 @@ class IdentifyScreen(KioskScreen):
         if event == "identified":
             self.identified()
         elif event == "card_error":
-            self.message = t(data["key"], self.app.lang, **data.get("params", {}))
+            self.message = with_help_pointer(t(data["key"], self.app.lang, **data.get("params", {})), self.app.lang)
         elif event == "devices":
             self._update_devices()
 

@@ -23,6 +23,7 @@ from devices.camera.preview import display_image
 from kiosk.errors import KioskError
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 
 PREVIEW_FPS = 30.0
 DEFAULT_ASPECT = 16 / 9
@@ -190,9 +191,12 @@ class MaterialsScreen(KioskScreen):
         keys = preview.quality.keys
         if keys:
             self.quality = t(keys[0], self.app.lang)
-            self._armed = True if "camera.quality.no_document" in keys else self._armed
+            if "camera.quality.no_document" in keys and not self._armed:
+                self._armed = True  # the page was taken away: ready for the next one
+                self.status = self.t("ui.materials.instruction", material=self.material_name)
         elif not self.capturing:
-            self.quality = self.t("ui.materials.hold_still")
+            # "请保持不动" only while a capture is coming; after one, "已拍好第N页" stands alone.
+            self.quality = self.t("ui.materials.hold_still") if self._armed else ""
         if self.auto_capture and self._armed and not self.capturing and preview.ready_to_capture:
             self.capture()
 
@@ -243,7 +247,7 @@ class MaterialsScreen(KioskScreen):
     def _capture_failed(self, error: KioskError) -> None:
         self.capturing = False
         self._armed = True
-        self.quality = t(error.key, self.app.lang, **error.params)
+        self.quality = with_help_pointer(t(error.key, self.app.lang, **error.params), self.app.lang)
 
     def retake(self) -> None:
         need = self.needs[self.index]

@@ -10,6 +10,15 @@ from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
+from screens.components.visit import glossary_notes, with_help_pointer
+
+
+def question_count(flow: Any, question: Any) -> dict[str, int]:
+    """"第n题，共m题": n is this question's place; m counts the questions the answers so far
+    make visible (an answer that adds or removes questions changes m, never below n)."""
+    visible = [q.id for q in flow.questions()]
+    n = visible.index(question.id) + 1 if question.id in visible else len(flow.situation) + 1
+    return {"n": n, "total": max(n, len(visible))}
 
 
 class QuestionsScreen(KioskScreen):
@@ -27,7 +36,7 @@ class QuestionsScreen(KioskScreen):
         self.show(self.facade.flow.next_question())
 
     def refresh(self) -> None:
-        if self.question is not None:
+        if self.question is not None and self.facade.session is not None:
             self.show(self.question)
 
     def show(self, question: Any) -> None:
@@ -40,8 +49,7 @@ class QuestionsScreen(KioskScreen):
         self.question_text = question.text.get(lang)
         self.facade.say(self.question_text)
         self.help_text = question.help.get(lang)
-        answered = len(flow.situation)
-        self.progress = self.t("ui.questions.progress", n=answered + 1)
+        self.progress = self.t("ui.questions.progress_of", **question_count(flow, question))
         box = self.ids.answers
         box.clear_widgets()
         current = flow.situation.get(question.id)
@@ -54,6 +62,12 @@ class QuestionsScreen(KioskScreen):
             button.value = option.value
             button.bind(on_release=self._answered)
             box.add_widget(button)
+        notes = self.ids.notes
+        notes.clear_widgets()
+        seen: set[str] = set()
+        for text in (self.question_text, self.help_text, *(o.label.get(lang) for o in question.options)):
+            for note in glossary_notes(text, lang, seen):
+                notes.add_widget(note)
         self.ids.scroll.scroll_y = 1
 
     def _answered(self, button: KioskButton) -> None:
@@ -64,10 +78,13 @@ class QuestionsScreen(KioskScreen):
         try:
             flow.answer(self.question.id, value)
         except KioskError as error:
-            self.message = error_message(error, self.app.lang)
+            self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
         self.message = ""
         self.show(flow.next_question())
+
+    def help_step(self) -> str:
+        return self.question.id if self.question is not None else ""
 
     def back(self) -> None:
         flow = self.facade.flow
@@ -81,6 +98,7 @@ class QuestionsScreen(KioskScreen):
         self.question_text = self.help_text = self.message = ""
         if "answers" in self.ids:
             self.ids.answers.clear_widgets()
+            self.ids.notes.clear_widgets()
 
 
 load_kv(__file__)

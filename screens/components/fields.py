@@ -156,7 +156,7 @@ def make_editor(field: Any, value: Any) -> Any:
     editor.field_id = field.id
     editor.text = "" if value is None else str(value)
     if field.type == "date":
-        editor.hint_text = t("ui.form.date_hint", lang)
+        editor.hint_text = t("ui.form.date_hint_digits", lang)  # typeable on the number pad
     return editor
 
 
