@@ -124,6 +124,10 @@ class FormScreen(KioskScreen):
             self.summary_error = self.t("ui.form.fix_errors", n=len(errors))
         return not errors
 
+    def help_step(self) -> str:
+        """For a help call: the form page (never what is typed on it)."""
+        return self.page.id if self.page is not None else ""
+
     # ----- navigation ---------------------------------------------------------------------
     def next(self) -> None:
         self._store()

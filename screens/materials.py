@@ -214,6 +214,10 @@ class MaterialsScreen(KioskScreen):
             points += [x0 + x * scale * k, y0 + (height - y * scale) * k]
         self.outline = points + points[:2]
 
+    def help_step(self) -> str:
+        """For a help call: which material is being photographed."""
+        return self.needs[self.index].material.id if self.needs and self.index < len(self.needs) else ""
+
     # ----- capture --------------------------------------------------------------------------
     def capture(self) -> None:
         camera = self.facade.camera

@@ -38,10 +38,13 @@ class RatingScreen(KioskScreen):
         self.message = ""
         self.reasons = []
         self.ids.comment.text = ""
+        self.ids.comment.focus = False
+        self.ids.dock.hide()
         self.fill()
         self.facade.say(self.t("ui.rating.title"))
 
     def on_leave(self, *_: Any) -> None:
+        self.ids.comment.focus = False
         self.ids.dock.hide()
 
     def refresh(self) -> None:

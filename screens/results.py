@@ -71,7 +71,7 @@ class ResultsScreen(KioskScreen):
             material = need_item.material
             kind = self.t("ui.results.original" if material.original else "ui.results.copy", copies=material.copies)
             how = self.t("ui.results.capture") if material.capture else self.t("ui.results.bring")
-            text = f"{material.name.get(lang)}（{kind}，{how}）"
+            text = self.t("ui.results.material_line", name=material.name.get(lang), kind=kind, how=how)
             jargon.append(text)
             need.add_widget(BulletRow(text=text, font_size=self.app.theme.font_s))
         if not materials:

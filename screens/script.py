@@ -173,6 +173,7 @@ class ScriptedVisit:
             d.tap(screen.reason_buttons[reason])
         if self.rating_comment:
             self._type(screen.ids.comment, self.rating_comment)
+        self._arrived("rating", "rating-reasons")
         d.tap(screen.ids.send)
 
     def _questions(self) -> None:

@@ -53,10 +53,9 @@ def settled(ui: Any, record_id: str, model_name: str) -> dict[str, Any]:
         return json.loads(outbox.payload(record_id))
     from sqlalchemy import select
 
-    from central import models_applications  # noqa: PLC0415  (only once the centre stores them)
+    from central import models_applications
 
     model = getattr(models_applications, model_name)
-    central = ui.app.facade.reporting.client  # noqa: F841  (sent through the signed client)
     with ui.central.state.sessions() as session:
         row = session.scalars(select(model).where(model.id == record_id)).one()
         return {c: getattr(row, c) for c in ("id", "kiosk_id", "screen", "scenario", "step", "reference", "level",
@@ -177,6 +176,7 @@ def test_walk_shows_stages_help_and_rating_in_every_mode(centred: Any, shots: Pa
     finally:
         app.facade.rate = original
     assert "rating" in visit.visited and visit.visited.index("rating") > visit.visited.index("receipt")
+    assert ("rating-reasons" in visit.visited) == (level in (1, 2))
     assert seen["submit"] == app.t("ui.check.submit_plain") or seen["submit"] in ("提交申请", "Submit the application")
     assert seen["counts"] and seen["counts"][0][0] == 1
     expected = {"copy/copies", "photographed here"} if mode == "en" else {"复印件", "现场拍摄"}
