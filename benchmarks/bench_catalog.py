@@ -14,7 +14,7 @@ import time
 
 WALK_ALL = """
 import random
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
 from kiosk.sample_answers import answer_questions, fill_form

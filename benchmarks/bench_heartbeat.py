@@ -26,7 +26,7 @@ from central.credentials import create_pairing_code
 from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.embedded import CentralProcess
 from central.pgcluster import PgCluster
-from kiosk import signing
+from wire import signing
 
 FLEET_RATE = 1000 / 60  # 1,000 kiosks, one heartbeat a minute each
 

@@ -27,7 +27,7 @@ from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.embedded import CentralProcess
 from central.logstore import GZIP_LEVEL
 from central.pgcluster import PgCluster
-from kiosk import signing
+from wire import signing
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 BATCH_BYTES = 8 * 1024 * 1024

@@ -20,7 +20,7 @@ from central import backoffice_api, kiosk_api
 from central.credentials import load_or_create_server_key
 from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.deps import CentralState, Refusal
-from kiosk.wire import API_PREFIX
+from wire.models import API_PREFIX
 
 DEFAULT_HEARTBEAT_SECONDS = 60
 API_VERSION = "1.0.0"

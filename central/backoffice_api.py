@@ -15,7 +15,7 @@ from central.credentials import create_pairing_code
 from central.deps import DB, Admin, Refusal, State, Viewer, refusals
 from central.logstore import from_us, missing_ranges, stream_lines, to_us
 from central.models import Kiosk, KioskCommand
-from kiosk.wire import (
+from wire.models import (
     COMMAND_ARGS,
     HEADER_LOG_COVERAGE,
     CommandCreated,

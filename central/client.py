@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from central.errors import ServerRefused, ServerUnreachable
-from kiosk.wire import (
+from wire.models import (
     API_PREFIX,
     HEADER_LOG_COVERAGE,
     CommandCreated,

@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session
 
 from central.models import ApiToken, PairingCode
-from kiosk.wire import Role, utc_now
+from wire.models import Role, utc_now
 
 SERVER_KEY_NAME = "server.key"
 SERVER_KEY_ENV = "KIOSK_CENTRAL_KEY"

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from kiosk.wire import as_utc
+from wire.models import as_utc
 
 DB_FILE_NAME = "central.db"
 

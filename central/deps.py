@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.credentials import hash_token
 from central.models import ApiToken, Kiosk, Nonce
-from kiosk import signing
-from kiosk.wire import ErrorBody, Role
+from wire import signing
+from wire.models import ErrorBody, Role
 
 NONCE_PRUNE_EVERY_SECONDS = 60.0
 

@@ -28,7 +28,7 @@ from cryptography.fernet import Fernet
 from central.app import DEFAULT_HEARTBEAT_SECONDS, create_app
 from central.credentials import create_pairing_code, create_token
 from central.deps import CentralState
-from kiosk.wire import Role
+from wire.models import Role
 
 START_TIMEOUT_SECONDS = 15.0
 

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from kiosk.errors import CentralError
+from wire.errors import ExitCode
 
 
 class BackOfficeError(CentralError):
     """A back-office command could not do its job; ``key`` says why."""
 
     key = "backoffice.error"
-    exit_code = 41
+    exit_code = ExitCode.BACKOFFICE
 
 
 class ServerUnreachable(BackOfficeError):
     key = "backoffice.unreachable"
-    exit_code = 42
+    exit_code = ExitCode.BACKOFFICE_UNREACHABLE
 
 
 class ServerRefused(BackOfficeError):
     key = "backoffice.refused"
-    exit_code = 43
+    exit_code = ExitCode.BACKOFFICE_REFUSED
 
 
 class LogsIncomplete(BackOfficeError):
     key = "backoffice.logs_incomplete"
-    exit_code = 44
+    exit_code = ExitCode.BACKOFFICE_LOGS_INCOMPLETE

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.deps import Refusal
 from central.models import IdempotentReply
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 MAX_KEY_LENGTH = 128
 

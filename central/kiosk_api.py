@@ -27,8 +27,7 @@ from central.models import (
     Submission,
     SubmissionMaterial,
 )
-from kiosk.signing import HEADER_IDEMPOTENCY
-from kiosk.wire import (
+from wire.models import (
     Command,
     EnrolRequest,
     EnrolResponse,
@@ -42,6 +41,7 @@ from kiosk.wire import (
     as_utc,
     utc_now,
 )
+from wire.signing import HEADER_IDEMPOTENCY
 
 router = APIRouter(tags=["kiosk"])
 

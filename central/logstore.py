@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from central.models import LogLine, LogUpload
-from kiosk.wire import log_line_time
+from wire.models import log_line_time
 
 MAX_LOG_BATCH_BYTES = 64 * 1024 * 1024
 STREAM_CHUNK_BYTES = 256 * 1024

@@ -1,30 +1,11 @@
-"""The root of the project's exception tree, kept at the bottom layer so drivers can raise it.
+"""The device branch of the exception tree rooted at :class:`wire.errors.KioskError`.
 
-Every error carries a stable ``key`` (looked up in ``assets/i18n/<lang>/*.yaml`` for the
-message a citizen or technician reads) and an ``exit_code`` for the command-line tools.
-``kiosk.errors`` re-exports these and adds the runtime's own branches.
+Drivers raise these; each carries a stable i18n ``key`` and an exit code for the CLIs.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-
-class KioskError(Exception):
-    """Base of every error the kiosk raises on purpose."""
-
-    key: str = "error.unknown"
-    exit_code: int = 1
-
-    def __init__(self, detail: str = "", *, key: str | None = None, **params: Any) -> None:
-        if key is not None:
-            self.key = key
-        self.detail = detail
-        self.params = params
-        super().__init__(detail or self.key)
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.detail}" if self.detail else self.key
+from wire.errors import KioskError
 
 
 class DeviceError(KioskError):

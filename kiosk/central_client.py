@@ -1,6 +1,6 @@
 """The kiosk's HTTP client for the central API: signing, timeouts, TLS and error mapping.
 
-Every request but enrolment is signed with :func:`kiosk.signing.sign_headers` over the exact
+Every request but enrolment is signed with :func:`wire.signing.sign_headers` over the exact
 path and query that go on the wire (taken from the prepared request, so nothing re-encodes it
 afterwards). Timeouts are always finite; TLS is verified against the CA file given at enrolment.
 Failures become :class:`CentralError` subclasses whose ``retryable`` flag tells the outbox
@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import requests
 
 from kiosk.errors import CentralError
-from kiosk.signing import HEADER_IDEMPOTENCY, sign_headers
+from wire.signing import HEADER_IDEMPOTENCY, sign_headers
 
 API = "/api/v1"
 

@@ -16,12 +16,11 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message, t
 from kiosk.logs import mask_text
+from wire.errors import ExitCode, KioskError
 
 Handler = Callable[[argparse.Namespace], int | None]
-IO_EXIT_CODE = 74  # sysexits.h EX_IOERR
 
 
 def build_parser(prog: str, description: str, *packages: ModuleType) -> argparse.ArgumentParser:
@@ -45,7 +44,7 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
-        return 2
+        return ExitCode.USAGE
     try:
         return int(handler(args) or 0)
     except KioskError as error:
@@ -59,6 +58,6 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
         where = f" ({error.filename})" if error.filename else ""
         print(f"error: {mask_text(t('error.io', 'en', reason=error.strerror or error))}{where}",
               file=sys.stderr)
-        return IO_EXIT_CODE
+        return ExitCode.IO_ERROR
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 _INFO = b"kiosk24 outbox at-rest v1"
 _NONCE_BYTES = 12
@@ -28,7 +28,7 @@ class DecryptionError(KioskError):
     """A stored payload cannot be opened: another kiosk key, or the bytes were altered."""
 
     key = "outbox.undecryptable"
-    exit_code = 42
+    exit_code = ExitCode.OUTBOX_UNDECRYPTABLE
 
 
 def derive_key(secret: bytes) -> bytes:

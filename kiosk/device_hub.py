@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devices.idcard.record import IdentityRecord
+from identity.record import IdentityRecord
 from kiosk.config import Config
 from kiosk.errors import KioskError
 
@@ -307,8 +307,8 @@ class DeviceHub:
         """Insert a virtual social security card for ``person`` (a generated one by default)."""
         if self.testbed is None:
             return False
-        from devices.idcard.idnumber import generate_person
         from devices.pcsc.virtual_card import SscardContent
+        from identity.idnumber import generate_person
 
         self.sim_remove_sscard()
         card = self.testbed.card(SscardContent.for_person(person or generate_person()))

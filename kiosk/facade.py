@@ -19,13 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from devices.idcard.record import IdentityRecord
+from identity.record import IdentityRecord
 from kiosk import logs
 from kiosk.config import Config
 from kiosk.crypto import verify_pin
 from kiosk.device_hub import DeviceHub, DeviceStatus
-from kiosk.errors import FlowError, KioskError, ValidationError
+from kiosk.errors import FlowError, ValidationError
 from kiosk.session import IdleState, IdleTimer, Session
+from wire.errors import KioskError
 
 __all__ = ["DeviceHub", "DeviceStatus", "Facade", "open_kiosk", "receipt_data"]  # DeviceHub: kept importable here
 
@@ -241,7 +242,7 @@ class Facade:
         if self.session is None:
             record.wipe()
             raise FlowError("no session", key="ui.error.no_session")
-        from devices.idcard.outcome import assess
+        from identity.outcome import assess
 
         outcome = assess(record)
         if not outcome.usable:
@@ -479,7 +480,7 @@ def _personal_field(field_id: str) -> bool:
 
 def receipt_data(facade: Facade) -> Any:
     """The 受理回执's content for the current session: masked identity, items, materials."""
-    from devices.idcard.idnumber import mask
+    from identity.idnumber import mask
     from kiosk.receipts import AcceptanceReceipt
 
     session = facade.session

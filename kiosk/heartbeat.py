@@ -26,10 +26,12 @@ from typing import Any
 
 import pydantic
 
-from kiosk import logs, wire
+from kiosk import logs
 from kiosk.central_client import CentralAuthFailed, CentralClient
-from kiosk.errors import CentralError, KioskError
+from kiosk.errors import CentralError
 from kiosk.outbox import Outbox
+from wire import models
+from wire.errors import KioskError
 
 log = logging.getLogger("kiosk.heartbeat")
 
@@ -75,7 +77,7 @@ def _iso(ts: float) -> str:
 def _wire_status(name: str, status: Any) -> dict[str, str]:
     """One device's entry as the wire allows it; a malformed one is reported, not fatal."""
     try:
-        return wire.DeviceStatus.model_validate(status).model_dump(mode="json")
+        return models.DeviceStatus.model_validate(status).model_dump(mode="json")
     except pydantic.ValidationError:
         log.warning("device %s reported an invalid state", name,
                     extra={"event": "heartbeat.bad_device_state", "device": name})
@@ -176,10 +178,10 @@ class ReportingWorker:
             free = shutil.disk_usage(self.disk_folder).free
         except OSError:
             free = 0
-        request = wire.HeartbeatRequest(
+        request = models.HeartbeatRequest(
             kiosk_id=self.kiosk_id,
             sent_at=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
-            devices={k: wire.DeviceStatus(**v) for k, v in self._devices().items()},
+            devices={k: models.DeviceStatus(**v) for k, v in self._devices().items()},
             queue_depth=self.outbox.depth(),
             versions=self.versions,
             free_disk_bytes=free,
@@ -219,7 +221,7 @@ class ReportingWorker:
             return False
         self._command_id = command_id
         try:
-            command = wire.Command.model_validate(raw)
+            command = models.Command.model_validate(raw)
             handler = self._handlers.get(command.kind)
             outcome = "unsupported" if handler is None else handler(command.args) or "done"
         except pydantic.ValidationError:
@@ -241,7 +243,7 @@ class ReportingWorker:
     # Built-in commands.
 
     def _upload_logs(self, args: dict[str, Any]) -> str:
-        parsed = wire.UploadLogsArgs.model_validate(args)
+        parsed = models.UploadLogsArgs.model_validate(args)
         since, until = parsed.since.timestamp(), parsed.until.timestamp()
         return f"{self.enqueue_logs(since, until, self._command_id)} batches"
 
@@ -252,7 +254,7 @@ class ReportingWorker:
         for line in logs.read_range(self.log_folder, since, until):
             if len(batches[-1]) >= LOG_BATCH_LINES:
                 batches.append([])
-                first = wire.log_line_time(json.loads(line))
+                first = models.log_line_time(json.loads(line))
                 starts.append(first.timestamp() if first else starts[-1])
             batches[-1].append(line)
         ends = [*starts[1:], until]
@@ -262,7 +264,7 @@ class ReportingWorker:
         return len(batches)
 
     def _out_of_service(self, args: dict[str, Any]) -> str:
-        parsed = wire.OutOfServiceArgs.model_validate(args)
+        parsed = models.OutOfServiceArgs.model_validate(args)
         self.set_out_of_service(parsed.on, parsed.reason)
         return "on" if parsed.on else "off"
 

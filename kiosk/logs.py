@@ -5,7 +5,7 @@ Every line has ``ts`` (UTC ISO 8601), ``level``, ``logger``, ``kiosk`` (the kios
 extra fields. Masking happens in the formatter, so no handler can write unmasked text:
 
 * 公民身份号码 (18 characters ending in a digit or X) keep 3 + 2 characters
-  (:func:`devices.idcard.idnumber.mask`); a valid 统一社会信用代码 is a company's, so it stays.
+  (:func:`identity.idnumber.mask`); a valid 统一社会信用代码 is a company's, so it stays.
 * mobile numbers (``1[3-9]`` + 9 digits) keep 3 + 4 digits;
 * values of fields whose key looks like a person's name or an address;
 * street addresses with a house number found in free text;
@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devices.idcard import idnumber
+from identity import idnumber
 
 LOG_NAME = "kiosk.log"
 MASK = "***"

@@ -37,10 +37,11 @@ from typing import Any, Protocol
 
 import pydantic
 
-from kiosk import wire
 from kiosk.central_client import CentralAuthFailed, Reply
 from kiosk.crypto import DecryptionError, Sealer
-from kiosk.errors import CentralError, KioskError
+from kiosk.errors import CentralError
+from wire import models
+from wire.errors import ExitCode, KioskError
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -87,7 +88,7 @@ class OutboxError(KioskError):
     """The outbox database cannot be used (corrupt, unreadable, locked for too long)."""
 
     key = "outbox.error"
-    exit_code = 41
+    exit_code = ExitCode.OUTBOX
 
 
 class OutboxFull(OutboxError):
@@ -272,7 +273,7 @@ class Outbox:
             "document": document,
             "materials": [_material(m) for m in materials],
         }
-        _check(wire.SubmissionRequest, body)
+        _check(models.SubmissionRequest, body)
         return self._enqueue(SUBMISSION, _json(body), record_id=record_id)
 
     def enqueue_supplement(self, reference: str, materials: Sequence[Material], request_id: str = "") -> str:
@@ -284,7 +285,7 @@ class Outbox:
             "request_id": request_id,
             "materials": [_material(m) for m in materials],
         }
-        _check(wire.SupplementRequest, body)
+        _check(models.SupplementRequest, body)
         return self._enqueue(SUPPLEMENT, _json(body), record_id=record_id)
 
     def enqueue_rating(
@@ -301,7 +302,7 @@ class Outbox:
             "comment": comment,
             "rated_at": _iso(self._clock()),
         }
-        _check(wire.RatingRequest, body)
+        _check(models.RatingRequest, body)
         return self._enqueue(RATING, _json(body), record_id=record_id)
 
     def enqueue_help_call(self, screen: str, scenario: str = "", step: str = "") -> str:
@@ -314,14 +315,14 @@ class Outbox:
             "step": step,
             "called_at": _iso(self._clock()),
         }
-        _check(wire.HelpCallRequest, body)
+        _check(models.HelpCallRequest, body)
         return self._enqueue(HELP_CALL, _json(body), record_id=record_id)
 
     def enqueue_events(self, events: Sequence[dict[str, Any]]) -> str:
         """Queue device events (``at``, ``kind``, ``device``, ``state``, ``reason`` each)."""
         record_id = uuid.uuid4().hex
         body = {"id": record_id, "events": list(events)}
-        _check(wire.EventsRequest, body)
+        _check(models.EventsRequest, body)
         return self._enqueue(EVENTS, _json(body), record_id=record_id)
 
     def enqueue_logs(self, gzipped_ndjson: bytes, since: str, until: str, command_id: str = "") -> str:
@@ -494,7 +495,7 @@ class Outbox:
                 report.errors.append(str(error))
                 break
             except CentralError as error:
-                if getattr(error, "retryable", False):
+                if error.retryable:
                     # A 5xx may be about this record; a dead link is not.
                     push = "status" in error.params
                     self._failed(record_id, attempts, error, push_record=push)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from devices.idcard.idnumber import generate_person, keep_ends, mask
 from devices.printer.document import (
     Feed,
     KeyValue,
@@ -24,6 +23,7 @@ from devices.printer.document import (
     Text,
     Title,
 )
+from identity.idnumber import generate_person, keep_ends, mask
 from kiosk.i18n import DEFAULT_LANGUAGE, t
 from kiosk.workdays import promised_words
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.catalog import Field
 from kiosk.engine import Flow
 from kiosk.validators import USCC_CHARSET, org_code_check_char, uscc_check_char

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from devices.idcard.record import IdentityRecord
+from identity.record import IdentityRecord
 
 # WCAG 2.2.1 (Timing Adjustable): at least 20 seconds to ask for more time.
 MIN_WARNING_SECONDS = 20.0

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from devices.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class SpeechError(KioskError):
     """espeak-ng is missing or failed to synthesise a prompt."""
 
     key = "speech.failed"
-    exit_code = 71
+    exit_code = ExitCode.SPEECH
 
 
 @cache

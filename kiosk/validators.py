@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from devices.idcard import idnumber
+from identity import idnumber
 from kiosk.errors import ValidationError
 
 Validator = Callable[[Any, Mapping[str, Any]], Any]

@@ -13,6 +13,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from devices.errors import DeviceAbsent, DeviceTimeout
+
 DLE_EOT_1 = b"\x10\x04\x01"
 PRINTER_PORT = 9100
 
@@ -63,7 +65,7 @@ def probe_sam(url: str, timeout: float = 0.5) -> Probe:
         reader.sam_status()
         return Probe("idcard", url, "ok", f"SAM {reader.sam_id()}")
     except Exception as error:  # any failure means "not a working SAM reader here"
-        state = "absent" if type(error).__name__ in ("ReaderAbsent", "ReaderTimeout") else "fault"
+        state = "absent" if isinstance(error, DeviceAbsent | DeviceTimeout) else "fault"
         return Probe("idcard", url, state, _describe(error))
     finally:
         if reader is not None:

@@ -10,10 +10,10 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.errors import KioskError
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
 from screens.components.fields import FieldRow
+from wire.errors import KioskError
 
 
 def field_required(flow: Any, field: Any) -> bool:

@@ -9,12 +9,12 @@ from kivy.properties import StringProperty
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import ScenarioTile
 from screens.components.visit import with_help_pointer
+from wire.errors import KioskError
 
 TILE_COLOURS = (
     (0.11, 0.37, 0.67, 1), (0.78, 0.06, 0.18, 1), (0.12, 0.48, 0.20, 1), (0.55, 0.27, 0.07, 1),

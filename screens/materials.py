@@ -20,10 +20,10 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.image import Image
 
 from devices.camera.preview import display_image
-from kiosk.errors import KioskError
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
 from screens.components.visit import with_help_pointer
+from wire.errors import KioskError
 
 PREVIEW_FPS = 30.0
 DEFAULT_ASPECT = 16 / 9

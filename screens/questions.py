@@ -6,11 +6,11 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
 from screens.components.visit import glossary_notes, with_help_pointer
+from wire.errors import KioskError
 
 
 def question_count(flow: Any, question: Any) -> dict[str, int]:

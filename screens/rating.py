@@ -12,9 +12,9 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.wire import RATING_REASONS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
+from wire.models import RATING_REASONS
 
 LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意, best first as the national form shows them
 DISSATISFIED = frozenset({1, 2})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk import validators
 from screens.driver import UiDriver
 

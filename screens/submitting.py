@@ -8,10 +8,10 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
 from screens.components.visit import with_help_pointer
+from wire.errors import KioskError
 
 
 class SubmittingScreen(KioskScreen):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from central.client import BackOfficeClient
 from central.db import make_engine, make_sessionmaker, sqlite_url
 from central.errors import BackOfficeError
-from kiosk.wire import as_utc, utc_now
+from wire.models import as_utc, utc_now
 
 URL_ENV = "KIOSK_CENTRAL_URL"
 TOKEN_ENV = "KIOSK_CENTRAL_TOKEN"

@@ -8,7 +8,7 @@ from typing import get_args
 
 from central.commands._common import add_server_options, client
 from central.errors import BackOfficeError
-from kiosk.wire import CommandKind
+from wire.models import CommandKind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from central.commands._common import add_server_options, client, local
-from kiosk.wire import KioskSummary, utc_now
+from wire.models import KioskSummary, utc_now
 
 COLUMNS = ("KIOSK", "LOCATION", "LAST HEARTBEAT", "DEVICES", "QUEUE", "VERSION", "STATE")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from central.client import BackOfficeClient
 from central.commands._common import add_server_options, client, parse_time
 from central.errors import BackOfficeError, LogsIncomplete
-from kiosk.wire import LogCoverage
+from wire.models import LogCoverage
 
 BAR_WIDTH = 30
 POLL_SECONDS = 1.0

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.idcard.idnumber import TestPerson, generate_person
+from identity.idnumber import TestPerson, generate_person
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 DOCUMENT_KINDS = ("lease", "certificate", "id_copy")

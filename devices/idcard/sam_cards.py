@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 
 from devices.idcard import text_block
-from devices.idcard.idnumber import check_digit, generate_person
-from devices.idcard.record import CardType
+from identity.idnumber import check_digit, generate_person
+from identity.record import CardType
 
 CARD_KINDS: dict[str, CardType] = {
     "resident": CardType.RESIDENT,

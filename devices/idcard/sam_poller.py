@@ -27,10 +27,10 @@ from devices.idcard.errors import (
     ReaderTimeout,
     SamFault,
 )
-from devices.idcard.outcome import CardOutcome, assess
-from devices.idcard.record import IdentityRecord
 from devices.idcard.sam_reader import SamReader
 from devices.idcard.state import DeviceState, DeviceStatus
+from identity.outcome import CardOutcome, assess
+from identity.record import IdentityRecord
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,6 @@ from devices.idcard.errors import (
     ReaderTimeout,
     ReaderUrlError,
 )
-from devices.idcard.record import IdentityRecord
 from devices.idcard.sam_frames import (
     HEADER_LEN,
     Command,
@@ -46,6 +45,7 @@ from devices.idcard.sam_frames import (
     encode_command,
 )
 from devices.idcard.sam_status import Sw3, error_for
+from identity.record import IdentityRecord
 
 log = logging.getLogger(__name__)
 

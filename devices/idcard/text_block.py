@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from devices.idcard import codes
 from devices.idcard.errors import CardDataError
-from devices.idcard.idnumber import normalise
-from devices.idcard.record import CardType, IdentityRecord
+from identity.idnumber import normalise
+from identity.record import CardType, IdentityRecord
 
 TEXT_LEN = 256
 TYPE_FLAG_OFFSET = 248

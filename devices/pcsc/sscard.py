@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.idcard.idnumber import birth_date, normalise, problem
-from devices.idcard.record import CardType, IdentityRecord
 from devices.pcsc.errors import (
     OK,
     CardDataError,
@@ -38,6 +36,8 @@ from devices.pcsc.sscard_layout import (
     parse_record,
 )
 from devices.pcsc.url import parse_pcsc_url, pick_reader
+from identity.idnumber import birth_date, normalise, problem
+from identity.record import CardType, IdentityRecord
 
 SW_FILE_NOT_FOUND = 0x6A82
 SW_SECURITY = 0x6982

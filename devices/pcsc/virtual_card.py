@@ -24,7 +24,6 @@ import struct
 import threading
 from dataclasses import dataclass
 
-from devices.idcard.idnumber import TestPerson, generate_person
 from devices.pcsc.sscard_layout import (
     EF05,
     EF06,
@@ -33,6 +32,7 @@ from devices.pcsc.sscard_layout import (
     encode_value,
     tlv_record,
 )
+from identity.idnumber import TestPerson, generate_person
 
 log = logging.getLogger(__name__)
 

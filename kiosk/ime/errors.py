@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from devices.errors import KioskError
+from wire.errors import ExitCode, KioskError
 
 
 class ImeError(KioskError):
     """Chinese input cannot be offered; the screen falls back to the English keyboard."""
 
     key = "ime.error"
-    exit_code = 70
+    exit_code = ExitCode.PINYIN_INPUT
 
 
 class ImeUnavailable(ImeError):

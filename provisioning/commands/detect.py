@@ -15,6 +15,7 @@ from kiosk import config as kiosk_config
 from kiosk.errors import ConfigError
 from provisioning import device_probe
 from provisioning.device_probe import Probe
+from wire.errors import ExitCode
 
 CONFIG_KEYS = {"idcard": "idcard", "sscard": "sscard", "printer": "printer", "camera": "camera"}
 
@@ -82,4 +83,4 @@ def run(args: argparse.Namespace) -> int:
                 written.append(f"{attribute}={first.url}")
         path = kiosk_config.save(config)
         print(f"written to {path}: " + ", ".join(written))
-    return 0 if found else 3
+    return 0 if found else ExitCode.DETECT_NOTHING

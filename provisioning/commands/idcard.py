@@ -16,12 +16,12 @@ from typing import Any
 
 from devices.idcard.errors import NoCard
 from devices.idcard.factory import open_reader
-from devices.idcard.idnumber import keep_ends, mask
-from devices.idcard.outcome import CardOutcome, assess
 from devices.idcard.photo import find_decoder
-from devices.idcard.record import IdentityRecord
 from devices.idcard.sam_frames import wire_seconds
 from devices.idcard.sam_reader import BAUD_RATES, SamReader
+from identity.idnumber import keep_ends, mask
+from identity.outcome import CardOutcome, assess
+from identity.record import IdentityRecord
 from kiosk import config
 from kiosk.i18n import t
 

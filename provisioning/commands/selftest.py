@@ -13,7 +13,7 @@ import datetime as dt
 
 from kiosk import config as kiosk_config
 from kiosk.central_client import CentralClient
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError
 from kiosk.heartbeat import runtime_versions
 from kiosk.i18n import error_message
 from kiosk.paths import state_dir
@@ -21,11 +21,12 @@ from kiosk.receipts import build_self_test_page
 from provisioning import device_probe
 from provisioning.commands.detect import print_table
 from provisioning.device_probe import Probe
+from wire.errors import ExitCode, KioskError
 
 
 class SelftestFailed(KioskError):
     key = "selftest.failed"
-    exit_code = 4
+    exit_code = ExitCode.SELFTEST_FAILED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

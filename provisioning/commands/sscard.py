@@ -12,10 +12,10 @@ import json
 import time
 from typing import Any
 
-from devices.idcard.idnumber import keep_ends, mask
 from devices.pcsc.errors import NoCard
 from devices.pcsc.reader import list_readers
 from devices.pcsc.sscard import SscardReading, open_sscard_reader
+from identity.idnumber import keep_ends, mask
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

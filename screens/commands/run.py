@@ -19,14 +19,12 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 SCRIPTED_SCENARIOS = ("new_enterprise", "open_restaurant")
 SIM_HEARTBEAT_SECONDS = 5  # the centre's commands reach a simulated kiosk within seconds
 DELIVERY_TIMEOUT_S = 60.0
-VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,65 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="walk two flows by script (offscreen if there is no display); write screenshots to DIR")
     parser.add_argument("--window", action="store_true", help="a window instead of full screen")
     parser.set_defaults(handler=run)
-
-
-def pcscd_installed() -> bool:
-    """Whether the virtual social security card can run here (pcscd and vsmartcard-vpcd)."""
-    return bool(shutil.which("pcscd") or Path("/usr/sbin/pcscd").exists()) and VPCD_DRIVER.exists()
-
-
-def sim_devices(config: Any, receipts: Path | None) -> None:
-    """Point every device of ``config`` at its simulator."""
-    config.devices.idcard = "sim://idcard?card=none"  # the developer places a card (F2 or the button)
-    config.devices.camera = "sim://camera?capture=1080p"
-    config.devices.printer = f"sim://printer?png_dir={receipts}" if receipts else "sim://printer"
-    # Without pcscd the reader is simply not fitted; with it, a start failure shows as "absent".
-    config.devices.sscard = "sim://sscard" if pcscd_installed() else ""
-
-
-@contextlib.contextmanager
-def _state_folder(folder: Path) -> Iterator[None]:
-    """``KIOSK_STATE`` pointed at ``folder`` for the duration (the enrol command reads it)."""
-    before = os.environ.get("KIOSK_STATE")
-    os.environ["KIOSK_STATE"] = str(folder)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("KIOSK_STATE", None)
-        else:
-            os.environ["KIOSK_STATE"] = before
-
-
-def enrol(folder: Path, server: str, code: str) -> None:
-    """Enrol the kiosk whose state is in ``folder`` exactly as ``kiosk-provision enrol`` does."""
-    from provisioning.commands import enrol as enrol_command
-
-    args = argparse.Namespace(server=server, code=code, location=None, ca=None, force=False)
-    with _state_folder(folder):
-        enrol_command.run(args)
-
-
-def prepare_sim_state(folder: Path, central: Any, receipts: Path | None) -> Any:
-    """A simulated kiosk's state folder: simulator URLs in its config, enrolled with ``central``."""
-    from kiosk import config as kiosk_config
-
-    config = kiosk_config.Config()
-    sim_devices(config, receipts)
-    kiosk_config.save(config, folder)
-    enrol(folder, central.url, central.pairing_code())
-    return kiosk_config.load(folder)
-
-
-def centre_references(central: Any, kiosk_id: str) -> list[str]:
-    """The references of every application the centre stored for ``kiosk_id`` (one per row)."""
-    from sqlalchemy import select
-
-    from central.models import Submission
-
-    with central.state.sessions() as session:
-        rows = session.scalars(select(Submission.reference).where(Submission.kiosk_id == kiosk_id))
-        return sorted(rows)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,12 +63,13 @@ def run(args: argparse.Namespace) -> int:
         central = None
         if simulated:
             from central.embedded import EmbeddedCentral
+            from simulation.kiosk_state import prepare_state
 
             folder = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
             central = EmbeddedCentral(heartbeat_seconds=SIM_HEARTBEAT_SECONDS).start()
             stack.callback(central.stop)
-            config = prepare_sim_state(folder, central, receipts)
+            config = prepare_state(folder, central, receipts)
         else:
             folder = state_dir()
             config = load(folder)
@@ -177,13 +117,14 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
 def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[str]) -> list[str]:
     """Keep the UI running until the centre holds every reference (or the time is up)."""
     from central.client import BackOfficeClient
+    from simulation.centre import stored_references
 
     deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    stored = centre_references(central, kiosk_id)
+    stored = stored_references(central, kiosk_id)
     while not set(references) <= set(stored) and time.monotonic() < deadline:
         driver.pump(5)
         time.sleep(0.1)
-        stored = centre_references(central, kiosk_id)
+        stored = stored_references(central, kiosk_id)
     office = BackOfficeClient(central.url, central.token("viewer"))
     for kiosk in office.kiosks():
         if kiosk.kiosk_id == kiosk_id:

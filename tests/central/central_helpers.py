@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import func, select
 
 from central.embedded import EmbeddedCentral
-from kiosk import signing
+from wire import signing
 
 
 def count(central: EmbeddedCentral, model: type, **where: Any) -> int:

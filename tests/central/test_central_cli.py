@@ -19,7 +19,7 @@ from central_helpers import SignedKiosk, bearer, count
 from central.cli import main
 from central.embedded import EmbeddedCentral
 from central.models import KioskCommand
-from kiosk.wire import utc_now
+from wire.models import utc_now
 
 COMMANDS = [
     "serve",

@@ -13,8 +13,8 @@ from central_helpers import SignedKiosk, bearer, count, enrol
 
 from central.embedded import EmbeddedCentral
 from central.models import DeviceEventRow, Kiosk, Nonce, Submission, SubmissionMaterial
-from devices.idcard.idnumber import generate_person
-from kiosk import signing
+from identity.idnumber import generate_person
+from wire import signing
 
 
 def _submission(record_id: str) -> dict:

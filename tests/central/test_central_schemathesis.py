@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from central.embedded import EmbeddedCentral
-from kiosk import signing
+from wire import signing
 
 MAX_EXAMPLES = 12
 # Log batches are bytes; random bytes exercise the "not JSON, keep it anyway" path.

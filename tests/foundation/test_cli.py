@@ -3,7 +3,7 @@
 import json
 import random
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
 from kiosk.sample_answers import answer_questions, fill_form
@@ -57,7 +57,7 @@ def test_cli_errors_never_print_personal_data(capsys):
     import argparse
 
     from kiosk.cli_support import run
-    from kiosk.errors import KioskError
+    from wire.errors import KioskError
 
     number = generate_person(random.Random(2)).id_number
 

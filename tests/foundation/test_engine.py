@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from devices.idcard.idnumber import generate_person
-from devices.idcard.record import CardType, IdentityRecord
+from identity.idnumber import generate_person
+from identity.record import CardType, IdentityRecord
 from kiosk.catalog import load_catalog
 from kiosk.engine import MATERIALS, SUMMARY, Flow
 from kiosk.errors import FlowError, ValidationError

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.idcard.idnumber import check_digit, generate_person, keep_ends, mask
+from identity.idnumber import check_digit, generate_person, keep_ends, mask
 from kiosk import validators as v
 from kiosk.errors import ValidationError
 from kiosk.sample_answers import generate_uscc

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.idcard.idnumber import generate_person, mask
+from identity.idnumber import generate_person, mask
 from kiosk import logs
 
 # A 统一社会信用代码 of the form printed in GB 32100-2015's examples (check character valid).

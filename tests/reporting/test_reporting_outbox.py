@@ -10,10 +10,11 @@ import pytest
 from reporting_helpers import BackOffice, Enrolled, server_submissions
 
 from central.embedded import EmbeddedCentral
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.central_client import CentralClient, Reply
 from kiosk.crypto import DecryptionError
 from kiosk.outbox import REJECTED, Backoff, InvalidRecord, Material, Outbox, OutboxFull
+from wire.errors import ExitCode
 
 
 class Counting:
@@ -190,7 +191,7 @@ def test_full_database_is_a_typed_error_and_keeps_what_was_stored(tmp_path: Path
         for n in range(50):
             box.enqueue_submission(f"R{n}", "s", {}, [Material("big.jpg", random.randbytes(20_000))])
     assert error.value.key == "outbox.full"
-    assert error.value.exit_code == 41
+    assert error.value.exit_code == ExitCode.OUTBOX
     assert box.depth() >= 1
     assert b"boot" in box.payload(kept)
     box.close()

@@ -17,6 +17,7 @@ from central.embedded import EmbeddedCentral
 from kiosk import config as kiosk_config
 from kiosk.crypto import verify_pin
 from kiosk.outbox import Outbox
+from wire.errors import ExitCode
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_enrol_writes_config_and_private_key_and_is_idempotent(
     box = Outbox.in_state_dir(state, kiosk_config.load_secret(state))
     box.enqueue_events([{"at": "2025-01-01T00:00:00Z", "kind": "boot"}])
     box.close()
-    assert main(["enrol", "--server", central.url, "--code", central.pairing_code(), "--force"]) == 41
+    assert main(["enrol", "--server", central.url, "--code", central.pairing_code(), "--force"]) == ExitCode.OUTBOX_NOT_EMPTY
     (state / "outbox.sqlite3").unlink()
     for extra in state.glob("outbox.sqlite3-*"):
         extra.unlink()

@@ -23,7 +23,7 @@ prepare_window(TEST_SIZE)
 from kiosk import logs  # noqa: E402  (after the window settings)
 from kiosk.catalog import load_catalog  # noqa: E402
 from kiosk.facade import open_kiosk  # noqa: E402
-from screens.commands.run import prepare_sim_state  # noqa: E402
+from simulation.kiosk_state import prepare_state  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +41,7 @@ def kiosk_app(tmp_path_factory: pytest.TempPathFactory, central: object) -> Iter
 
     state = tmp_path_factory.mktemp("kiosk-state")
     (state / "receipts").mkdir()
-    config = prepare_sim_state(state, central, state / "receipts")
+    config = prepare_state(state, central, state / "receipts")
     config.devices.camera = "sim://camera?preview=960x540&capture=1080p"
     config.devices.sscard = ""  # the social security card test opens it itself (needs pcscd)
     logs.setup(state / "logs", kiosk_id=config.kiosk_id)

@@ -11,8 +11,8 @@ import pytest
 
 from central.client import BackOfficeClient
 from kiosk.i18n import t
-from screens.commands.run import centre_references
 from screens.script import ScriptedVisit
+from simulation.centre import stored_references
 
 pytestmark = pytest.mark.kivy
 
@@ -27,16 +27,16 @@ def test_submission_through_the_ui_reaches_the_centre_exactly_once(ui: Any, cent
     app = ui.app
     facade = app.facade
     kiosk_id = facade.config.kiosk_id
-    before = centre_references(central, kiosk_id)
+    before = stored_references(central, kiosk_id)
 
     reference = ScriptedVisit(ui, "newborn", use_keys=False).run()
     assert REFERENCE.fullmatch(reference)
-    ui.wait(lambda: reference in centre_references(central, kiosk_id), timeout=30,
+    ui.wait(lambda: reference in stored_references(central, kiosk_id), timeout=30,
             what="the application to reach the centre")
     # Let the worker run more beats and drains: nothing may arrive twice or stay queued.
     beats = facade.reporting.last_heartbeat_at
     ui.wait(lambda: facade.reporting.last_heartbeat_at != beats, timeout=15, what="another heartbeat")
-    after = centre_references(central, kiosk_id)
+    after = stored_references(central, kiosk_id)
     assert after.count(reference) == 1
     assert len(after) == len(before) + 1
     assert facade.reporting.outbox.depth() == 0

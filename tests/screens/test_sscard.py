@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from ui_steps import start_visit
 
-from devices.idcard.idnumber import generate_person
-from devices.idcard.record import CardType
+from identity.idnumber import generate_person
+from identity.record import CardType
 from kiosk.i18n import t
 
 pytestmark = [pytest.mark.kivy, pytest.mark.pcscd]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from screens.commands.run import centre_references
 from screens.script import ScriptedVisit
+from simulation.centre import stored_references
 
 pytestmark = pytest.mark.kivy
 
@@ -21,7 +21,7 @@ def _jobs(ui: object) -> int:
 def _delivered(ui: object, central: object, reference: str) -> None:
     """The application left the outbox for the centre (the reporting worker sends it at once)."""
     kiosk_id = ui.app.facade.config.kiosk_id
-    ui.wait(lambda: reference in centre_references(central, kiosk_id), timeout=30,
+    ui.wait(lambda: reference in stored_references(central, kiosk_id), timeout=30,
             what=f"{reference} to reach the centre")
 
 

@@ -14,7 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
-from devices.idcard.idnumber import generate_person
+from identity.idnumber import generate_person
 from kiosk.ime import PinyinEngine
 from screens.widgets.keyboard import MIN_KEY_PX, MODES, OnScreenKeyboard
 

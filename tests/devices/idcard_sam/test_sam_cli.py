@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hardware import needs_simulator
 
-from devices.idcard.idnumber import mask
 from devices.idcard.sam_cards import make_card
+from identity.idnumber import mask
 from provisioning.cli import main
 
 

@@ -10,11 +10,11 @@ from hardware import needs_simulator
 
 from devices.idcard import errors
 from devices.idcard.factory import make_reader, open_reader
-from devices.idcard.record import CardType
 from devices.idcard.sam_frames import Command
 from devices.idcard.sam_reader import SamReader, format_sam_id
 from devices.idcard.sam_simulator import SamSimulator, parse_sim_url
 from devices.idcard.sam_status import ERROR_CODES
+from identity.record import CardType
 
 Make = Callable[..., SamReader]
 

@@ -14,12 +14,12 @@ import pytest
 from hardware import DeviceUnderTest
 
 from devices.idcard import errors
-from devices.idcard.idnumber import mask
-from devices.idcard.outcome import CardOutcome, assess, number_problem
-from devices.idcard.record import CardType
 from devices.idcard.sam_frames import Command, FrameDecoder, Response, encode_response
 from devices.idcard.sam_reader import SamReader
 from devices.idcard.sam_status import STATUS, Sw3
+from identity.idnumber import mask
+from identity.outcome import CardOutcome, assess, number_problem
+from identity.record import CardType
 from provisioning.cli import main
 
 pytestmark = pytest.mark.hardware_ok

@@ -7,11 +7,11 @@ import inspect
 import pytest
 import yaml
 
-from devices.errors import KioskError
 from devices.idcard import errors
-from devices.idcard.outcome import CardOutcome
 from devices.idcard.sam_status import STATUS, key_for
+from identity.outcome import CardOutcome
 from kiosk.paths import ASSETS
+from wire.errors import KioskError
 
 
 def keys_used() -> set[str]:

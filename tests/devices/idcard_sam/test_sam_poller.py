@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable
 
 from devices.idcard import errors
-from devices.idcard.outcome import CardOutcome
 from devices.idcard.sam_poller import CardEvent, CardEventKind, CardPoller
 from devices.idcard.sam_reader import SamReader
 from devices.idcard.sam_simulator import Command
 from devices.idcard.state import DeviceState, DeviceStatus
+from identity.outcome import CardOutcome
 
 Make = Callable[..., SamReader]
 

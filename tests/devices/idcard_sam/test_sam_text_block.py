@@ -9,10 +9,10 @@ import pytest
 
 from devices.idcard import text_block
 from devices.idcard.errors import CardDataError
-from devices.idcard.idnumber import check_digit, generate_person
-from devices.idcard.outcome import CardOutcome, assess
-from devices.idcard.record import CardType
 from devices.idcard.sam_cards import make_card
+from identity.idnumber import check_digit, generate_person
+from identity.outcome import CardOutcome, assess
+from identity.record import CardType
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -26,10 +26,10 @@ _ROOT = str(Path(__file__).resolve().parents[3])
 if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
-from devices.idcard.idnumber import TestPerson, generate_person  # noqa: E402
 from devices.pcsc.monitor import EventKind, PcscEvent  # noqa: E402
 from devices.pcsc.testbed import Testbed  # noqa: E402
 from devices.pcsc.virtual_card import Faults, SscardContent, VirtualSscard  # noqa: E402
+from identity.idnumber import TestPerson, generate_person  # noqa: E402
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 

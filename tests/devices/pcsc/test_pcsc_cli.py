@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from devices.idcard import idnumber
 from devices.pcsc.testbed import Testbed
 from devices.pcsc.virtual_card import Faults, VirtualSscard
+from identity import idnumber
 from provisioning.cli import main
 
 pytestmark = pytest.mark.pcscd

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from hardware import DeviceUnderTest
 
-from devices.idcard.idnumber import problem
-from devices.idcard.record import CardType
 from devices.pcsc.reader import PcscContext, list_readers
 from devices.pcsc.sscard import open_sscard_reader
 from devices.pcsc.url import parse_pcsc_url, pick_reader
+from identity.idnumber import problem
+from identity.record import CardType
 from provisioning.cli import main
 
 pytestmark = pytest.mark.hardware_ok

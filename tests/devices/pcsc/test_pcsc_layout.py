@@ -8,8 +8,6 @@ import random
 import pytest
 import smartcard.scard as scard
 
-from devices.idcard.idnumber import check_digit, generate_person
-from devices.idcard.record import CardType
 from devices.pcsc.errors import (
     ABSENT,
     DEGRADED,
@@ -36,6 +34,8 @@ from devices.pcsc.sscard_layout import (
 )
 from devices.pcsc.url import BadPcscUrl, parse_pcsc_url, pick_reader
 from devices.pcsc.virtual_card import Faults, SscardContent, VirtualSscard
+from identity.idnumber import check_digit, generate_person
+from identity.record import CardType
 
 FIELD = {f.name: f for f in EF05_FIELDS + EF06_FIELDS}
 

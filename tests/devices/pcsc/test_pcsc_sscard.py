@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from devices.idcard import idnumber
-from devices.idcard.record import CardType
 from devices.pcsc.errors import (
     ABSENT,
     DEGRADED,
@@ -23,6 +21,8 @@ from devices.pcsc.health import Health
 from devices.pcsc.sscard import open_sscard_reader
 from devices.pcsc.testbed import Testbed
 from devices.pcsc.virtual_card import Faults, SscardContent, VirtualSscard
+from identity import idnumber
+from identity.record import CardType
 
 pytestmark = pytest.mark.pcscd
 

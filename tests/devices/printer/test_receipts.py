@@ -11,9 +11,9 @@ import pytest
 import yaml
 from hardware import needs_simulator
 
-from devices.idcard.idnumber import generate_person
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.layout import text_width
+from identity.idnumber import generate_person
 from kiosk.paths import ASSETS
 from kiosk.receipts import (
     AcceptanceReceipt,

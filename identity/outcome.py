@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from enum import StrEnum
 
-from devices.idcard.idnumber import problem
-from devices.idcard.record import CardType, IdentityRecord
+from identity.idnumber import problem
+from identity.record import CardType, IdentityRecord
 
 # 2017 foreign permanent resident number: 3-letter nationality + 12 digits. Its check rule is
 # not in our sources, so only the shape is checked.

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from devices.idcard.idnumber import mask
+from identity.idnumber import mask
 
 
 class CardType(StrEnum):
