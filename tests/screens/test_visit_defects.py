@@ -92,3 +92,14 @@ def test_the_printed_receipt_has_the_name_bank_due_dates_and_next_steps(ui: Any,
                      "领取地点", "本人身份证"):
         assert expected in text, expected
     job.page.render_png(shots / "receipt-new-enterprise.png")
+
+
+def test_out_of_service_says_whom_to_call_at_this_hour(ui: Any, shots: Path) -> None:
+    app = ui.app
+    app.facade.devices.reader.simulator.unplug()
+    ui.wait_screen("out_of_service", timeout=20)
+    advice = app.screen("out_of_service").ids.advice.text
+    assert "12345" in advice and app.facade.hall.hours_text() in advice
+    ui.screenshot(shots / "out-of-service-advice.png")
+    app.facade.devices.reader.simulator.replug()
+    ui.wait_screen("attract", timeout=20)
