@@ -17,8 +17,9 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import backoffice_api, kiosk_api
+from central.bodylimit import BodyLimit
 from central.credentials import load_or_create_server_key
-from central.db import make_engine, make_sessionmaker, sqlite_url
+from central.db import make_engine, make_sessionmaker, make_soft_state_engine, sqlite_url
 from central.deps import CentralState, Refusal
 from wire.models import API_PREFIX
 
@@ -84,6 +85,7 @@ def create_app(
         sessions=make_sessionmaker(engine),
         fernet=Fernet(server_key),
         heartbeat_seconds=heartbeat_seconds,
+        soft_state=make_soft_state_engine(database_url),
     )
     app.include_router(kiosk_api.router, prefix=API_PREFIX)
     app.include_router(backoffice_api.router, prefix=API_PREFIX)
@@ -92,4 +94,5 @@ def create_app(
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(UnicodeEncodeError, _unstorable)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_middleware(BodyLimit)
     return app

@@ -11,6 +11,7 @@ server key in a temporary folder, and stops cleanly (uvicorn's ``should_exit``) 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -30,7 +31,7 @@ from central.credentials import create_pairing_code, create_token
 from central.deps import CentralState
 from wire.models import Role
 
-START_TIMEOUT_SECONDS = 15.0
+START_TIMEOUT_SECONDS = 30.0
 
 
 class EmbeddedCentral:
@@ -93,6 +94,8 @@ class EmbeddedCentral:
         if self._socket is not None:
             self._socket.close()
         self.state.engine.dispose()
+        if self.state.soft_state is not None:
+            self.state.soft_state.dispose()
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -119,12 +122,25 @@ class EmbeddedCentral:
 class CentralProcess:
     """``kiosk-central serve`` in a child process (own interpreter, so no shared GIL): benchmarks."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        *,
+        workers: int | None = None,
+        source_tree: Path | None = None,
+        port: int | None = None,
+    ) -> None:
+        """``source_tree``: run another checkout's code (a benchmark's same-run baseline)."""
         self.data_dir = data_dir
         self.database_url = database_url
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.workers = workers
+        self.source_tree = source_tree
+        if port is None:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -133,8 +149,17 @@ class CentralProcess:
         command += ["--data", str(self.data_dir)]
         if self.database_url:
             command += ["--db", self.database_url]
+        if self.workers is not None:
+            command += ["--workers", str(self.workers)]
+        environment = dict(os.environ)
+        if self.source_tree is not None:
+            environment["PYTHONPATH"] = str(self.source_tree)
         self._process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+            cwd=self.source_tree,
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
@@ -146,6 +171,11 @@ class CentralProcess:
                     self.stop()
                     raise RuntimeError("kiosk-central serve did not start") from None
                 time.sleep(0.1)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -7,15 +7,31 @@ import binascii
 import hashlib
 import json
 import secrets
+import time
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import select, update
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Connection, Engine, case, select, text, update
 
+from central import jsonlimits
 from central.credentials import normalise_pairing_code
-from central.deps import DB, Refusal, Signed, SignedKiosk, State, refusals
+from central.db import json_text
+from central.deps import (
+    DB,
+    CentralState,
+    Credentials,
+    Refusal,
+    Signed,
+    SignedKiosk,
+    SignedLight,
+    State,
+    claim_nonce,
+    refusals,
+    upsert,
+)
 from central.idempotency import canonical_hash, commit_reply, require_key, stored_reply
 from central.logstore import LogBatchError, decode_batch, parse_lines, store_lines, to_us
 from central.models import (
@@ -23,6 +39,7 @@ from central.models import (
     Kiosk,
     KioskCommand,
     LogUpload,
+    PairingAttempt,
     PairingCode,
     Submission,
     SubmissionMaterial,
@@ -47,6 +64,10 @@ router = APIRouter(tags=["kiosk"])
 
 IdempotencyKey = Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY)]
 SIGNED_REFUSALS = (401, 403, 409, 422)
+PAIRING_WINDOW_SECONDS = 600
+PAIRING_MAX_FAILURES = 10  # per client address and window; a code has 10^8 values or more
+SMALL_JSON = {"max_depth": 8, "max_bytes": 16 * 1024}  # location, versions
+DOCUMENT_JSON = {"max_depth": 32, "max_bytes": 4 * 1024 * 1024}
 
 
 def _repeat_doc(model: type) -> dict[int | str, dict]:
@@ -59,16 +80,26 @@ def _repeat_doc(model: type) -> dict[int | str, dict]:
     "/enrol",
     status_code=201,
     response_model=EnrolResponse,
-    responses=refusals(404, 410, 422),
+    responses=refusals(404, 410, 413, 422, 429),
 )
-def enrol(payload: EnrolRequest, state: State, db: DB) -> EnrolResponse:
-    """Trade a one-time pairing code for a kiosk id and its signing secret."""
+def enrol(payload: EnrolRequest, request: Request, state: State, db: DB) -> EnrolResponse:
+    """Trade a one-time pairing code for a kiosk id and its signing secret.
+
+    Wrong codes are counted per client address (in the database, so every worker and node
+    sees them); past the limit the address is refused with 429 until its window ends.
+    """
+    address = (request.client.host if request.client else "")[:64]
+    _refuse_if_throttled(db, address)
+    jsonlimits.check(payload.location, "location", **SMALL_JSON)
+    jsonlimits.check(payload.versions, "versions", **SMALL_JSON)
     code = normalise_pairing_code(payload.pairing_code)
     row = db.get(PairingCode, code) if code else None
     now = utc_now()
     if row is None or row.expires_at <= now:
+        _count_failure(state, address)
         raise Refusal(404, "pairing_code_unknown")
     if row.used_at is not None:
+        _count_failure(state, address)
         raise Refusal(410, "pairing_code_used")
     kiosk_id = "k-" + secrets.token_hex(6)
     claimed = db.execute(
@@ -99,40 +130,177 @@ def enrol(payload: EnrolRequest, state: State, db: DB) -> EnrolResponse:
     )
 
 
-@router.post("/heartbeat", response_model=HeartbeatResponse, responses=refusals(*SIGNED_REFUSALS))
-def heartbeat(payload: HeartbeatRequest, signed: Signed, db: DB) -> HeartbeatResponse:
-    """Record the kiosk's health; answer with the commands it has not acknowledged yet."""
-    kiosk = signed.kiosk
-    if payload.kiosk_id != kiosk.id:
-        raise Refusal(403, "forbidden", "a kiosk reports only for itself")
-    now = utc_now()
-    kiosk.last_heartbeat = now
-    kiosk.devices = {name: status.model_dump() for name, status in payload.devices.items()}
-    kiosk.queue_depth = payload.queue_depth
-    kiosk.versions = payload.versions
-    kiosk.free_disk_bytes = payload.free_disk_bytes
-    kiosk.out_of_service = payload.out_of_service
-    if payload.acked_commands:
-        db.execute(
-            update(KioskCommand)
-            .where(
-                KioskCommand.kiosk_id == kiosk.id,
-                KioskCommand.id.in_(payload.acked_commands[:1000]),
-                KioskCommand.acked_at.is_(None),
+def _refuse_if_throttled(db: DB, address: str) -> None:
+    row = db.get(PairingAttempt, address)
+    if (
+        row is not None
+        and row.failures >= PAIRING_MAX_FAILURES
+        and row.window_start > time.time() - PAIRING_WINDOW_SECONDS
+    ):
+        wait = int(row.window_start + PAIRING_WINDOW_SECONDS - time.time()) + 1
+        raise Refusal(429, "too_many_attempts", f"try again in {wait} s")
+
+
+def _count_failure(state: CentralState, address: str) -> None:
+    """One more wrong code from ``address``, committed on its own (the refusal rolls back)."""
+    now = int(time.time())
+    expired = PairingAttempt.window_start <= now - PAIRING_WINDOW_SECONDS
+    with state.engine.begin() as connection:
+        connection.execute(
+            upsert(connection, PairingAttempt)
+            .values(address=address, window_start=now, failures=1)
+            .on_conflict_do_update(
+                index_elements=["address"],
+                set_={
+                    "failures": case((expired, 1), else_=PairingAttempt.failures + 1),
+                    "window_start": case((expired, now), else_=PairingAttempt.window_start),
+                },
             )
-            .values(acked_at=now)
         )
-    pending = db.scalars(
-        select(KioskCommand)
-        .where(KioskCommand.kiosk_id == kiosk.id, KioskCommand.acked_at.is_(None))
+
+
+# PostgreSQL, the usual heartbeat (nothing acknowledged) in one round trip: claim the nonce,
+# update the kiosk unless revoked, and say whether commands are waiting. No row back means a
+# replayed nonce or a revoked kiosk (whose nonce is not stored either); a look at the kiosk
+# row tells which.
+_HEARTBEAT_SQL = text(
+    """
+    WITH fresh AS (
+        INSERT INTO nonces (kiosk_id, nonce, seen_at)
+        SELECT CAST(:kiosk_id AS varchar), CAST(:nonce AS varchar), CAST(:stamp AS bigint)
+        WHERE EXISTS (
+            SELECT 1 FROM kiosks WHERE id = CAST(:kiosk_id AS varchar) AND revoked_at IS NULL
+        )
+        ON CONFLICT DO NOTHING RETURNING 1
+    )
+    UPDATE kiosks SET last_heartbeat = :now, devices = CAST(:devices AS json),
+        queue_depth = :queue_depth, versions = CAST(:versions AS json),
+        free_disk_bytes = :free_disk_bytes, out_of_service = :out_of_service
+    WHERE id = CAST(:kiosk_id AS varchar) AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
+    RETURNING EXISTS (
+        SELECT 1 FROM kiosk_commands
+        WHERE kiosk_id = CAST(:kiosk_id AS varchar) AND acked_at IS NULL
+    ) AS waiting
+    """
+)
+
+
+def _heartbeat_in_one_statement(
+    soft: Engine, kiosk_id: str, nonce: str, stamp: int,
+    payload: HeartbeatRequest,
+) -> bytes | None:
+    """The answer, or None when commands wait (then the general path hands them out)."""
+    if len(nonce) > 64:
+        raise Refusal(409, "replay")
+    now = utc_now()
+    devices = {name: status.model_dump() for name, status in payload.devices.items()}
+    with soft.connect() as db:
+        row = db.execute(
+            _HEARTBEAT_SQL,
+            {
+                "kiosk_id": kiosk_id,
+                "nonce": nonce,
+                "stamp": stamp,
+                "now": now,
+                "devices": json_text(devices),
+                "versions": json_text(payload.versions),
+                "queue_depth": payload.queue_depth,
+                "free_disk_bytes": payload.free_disk_bytes,
+                "out_of_service": payload.out_of_service,
+            },
+        ).first()
+        if row is None:
+            revoked = db.execute(select(Kiosk.revoked_at).where(Kiosk.id == kiosk_id)).scalar()
+            raise Refusal(403, "revoked") if revoked is not None else Refusal(409, "replay")
+    if row.waiting:
+        return None
+    return HeartbeatResponse(server_time=now, commands=[]).model_dump_json().encode()
+
+
+def _hand_out_commands(engine: Engine, kiosk_id: str) -> bytes:
+    now = utc_now()
+    with engine.begin() as db:
+        commands = _pending_commands(db, kiosk_id, now)
+    return HeartbeatResponse(server_time=now, commands=commands).model_dump_json().encode()
+
+
+def _pending_commands(db: Connection, kiosk_id: str, now: datetime) -> list[Command]:
+    """The commands not acknowledged yet, each stamped with when it was first handed out."""
+    pending = db.execute(
+        select(KioskCommand.id, KioskCommand.kind, KioskCommand.args, KioskCommand.first_sent_at)
+        .where(KioskCommand.kiosk_id == kiosk_id, KioskCommand.acked_at.is_(None))
         .order_by(KioskCommand.created_at)
     ).all()
-    for command in pending:
-        if command.first_sent_at is None:
-            command.first_sent_at = now
-    commands = [Command(id=c.id, kind=c.kind, args=c.args) for c in pending]  # type: ignore[arg-type]
-    db.commit()
-    return HeartbeatResponse(server_time=now, commands=commands)
+    first_time = [row.id for row in pending if row.first_sent_at is None]
+    if first_time:
+        db.execute(
+            update(KioskCommand)
+            .where(KioskCommand.id.in_(first_time), KioskCommand.first_sent_at.is_(None))
+            .values(first_sent_at=now)
+        )
+    return [Command(id=row.id, kind=row.kind, args=row.args) for row in pending]
+
+
+def _record_heartbeat(
+    state: CentralState, kiosk_id: str, nonce: str, stamp: int, payload: HeartbeatRequest
+) -> bytes:
+    """One short transaction in SQL expressions (no ORM unit of work): the nonce, the kiosk's
+    row (unless revoked), acknowledged commands, and the pending ones, which it answers."""
+    now = utc_now()
+    devices = {name: status.model_dump() for name, status in payload.devices.items()}
+    with state.engine.begin() as db:
+        claim_nonce(state, db, kiosk_id, nonce, stamp)
+        updated = db.execute(
+            update(Kiosk)
+            .where(Kiosk.id == kiosk_id, Kiosk.revoked_at.is_(None))
+            .values(
+                last_heartbeat=now,
+                devices=devices,
+                queue_depth=payload.queue_depth,
+                versions=payload.versions,
+                free_disk_bytes=payload.free_disk_bytes,
+                out_of_service=payload.out_of_service,
+            )
+        )
+        if updated.rowcount != 1:
+            raise Refusal(403, "revoked")
+        if payload.acked_commands:
+            db.execute(
+                update(KioskCommand)
+                .where(
+                    KioskCommand.kiosk_id == kiosk_id,
+                    KioskCommand.id.in_(payload.acked_commands[:1000]),
+                    KioskCommand.acked_at.is_(None),
+                )
+                .values(acked_at=now)
+            )
+        commands = _pending_commands(db, kiosk_id, now)
+    return HeartbeatResponse(server_time=now, commands=commands).model_dump_json().encode()
+
+
+@router.post("/heartbeat", response_model=HeartbeatResponse, responses=refusals(*SIGNED_REFUSALS))
+async def heartbeat(payload: HeartbeatRequest, signed: SignedLight, state: State) -> Response:
+    """Record the kiosk's health; answer with the commands it has not acknowledged yet.
+
+    The fleet's most frequent request: no ORM session, and on PostgreSQL one statement on an
+    autocommit pool that does not wait for the WAL flush (see ``make_soft_state_engine``).
+    """
+    if payload.kiosk_id != signed.kiosk_id:
+        raise Refusal(403, "forbidden", "a kiosk reports only for itself")
+    jsonlimits.check(payload.versions, "versions", **SMALL_JSON)
+    body = await run_in_threadpool(_heartbeat_rows, state, signed, payload)
+    return Response(body, media_type="application/json")
+
+
+def _heartbeat_rows(state: CentralState, signed: Credentials, payload: HeartbeatRequest) -> bytes:
+    """The database's part, in a worker thread: while one heartbeat waits on PostgreSQL the
+    loop parses and verifies the next ones."""
+    if state.soft_state is not None and not payload.acked_commands:
+        body = _heartbeat_in_one_statement(
+            state.soft_state, signed.kiosk_id, signed.nonce, signed.now, payload
+        )
+        return body if body is not None else _hand_out_commands(state.engine, signed.kiosk_id)
+    return _record_heartbeat(state, signed.kiosk_id, signed.nonce, signed.now, payload)
 
 
 def _repeat_or_new(
@@ -167,6 +335,7 @@ def submit(
         return earlier
     if db.get(Submission, payload.id) is not None:
         raise Refusal(403, "forbidden", "this record belongs to another kiosk")
+    jsonlimits.check(payload.document, "document", **DOCUMENT_JSON)
     now = utc_now()
     db.add(
         Submission(

@@ -64,6 +64,16 @@ class PairingCode(Base):
     kiosk_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+class PairingAttempt(Base):
+    """Failed pairing-code guesses per client address in the current window (the throttle)."""
+
+    __tablename__ = "pairing_attempts"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
 class Nonce(Base):
     """Nonces seen inside the clock-skew window; older ones are pruned."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from kiosk import validators
 from kiosk.catalog import Catalog, Field, Item, Material, Page, Question, Scenario
 from kiosk.catalog.expressions import Expression
+from kiosk.catalog.models import Stop
 from kiosk.errors import FlowError, ValidationError
 from kiosk.reference import make_reference
 
@@ -104,6 +105,10 @@ class Flow:
                 return
             for question_id in hidden:
                 del self.situation[question_id]
+
+    def stop(self) -> Stop | None:
+        """The stop rule the 情形 answers trigger (the kiosk refuses with its reason and basis)."""
+        return self.scenario.stop_for(self.situation)
 
     @property
     def questions_done(self) -> bool:

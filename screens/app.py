@@ -31,6 +31,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("identify", "identify", "IdentifyScreen"),
     ("questions", "questions", "QuestionsScreen"),
     ("results", "results", "ResultsScreen"),
+    ("guide", "guide", "GuideScreen"),
     ("form", "form", "FormScreen"),
     ("materials", "materials", "MaterialsScreen"),
     ("check", "check", "CheckScreen"),

@@ -8,7 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.workdays import promised_words
+from kiosk.catalog.time_limits import deadline_lines, processing_lines
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskLabel
 from screens.components.visit import glossary_notes
@@ -54,10 +54,7 @@ class ResultsScreen(KioskScreen):
         for item in items:
             box.add_widget(BulletRow(text=item.title.get(lang), bold=True, font_size=self.app.theme.font_m))
             parts = [self.t("ui.results.department", department=item.department.get(lang))]
-            if item.promised_days is not None:
-                parts.append(self.t("ui.results.promised_limit", days=promised_words(item.promised_days, lang)))
-            if item.legal_days is not None:
-                parts.append(self.t("ui.results.legal_limit", days=promised_words(item.legal_days, lang)))
+            parts += processing_lines(item, lang) + deadline_lines(item, lang, with_basis=False)
             fee = item.fee.get(lang) if hasattr(item.fee, "get") else str(item.fee)
             if fee:
                 parts.append(self.t("ui.results.fee", fee=fee))

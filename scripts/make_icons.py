@@ -448,6 +448,53 @@ def startup_support(p: Pen) -> None:
     p.polygon(lens((128, 66), (190, 24), 18))
 
 
+def transport(p: Pen) -> None:
+    p.rect(20, 70, 150, 176, r=8)  # cargo box
+    p.polygon([(156, 100), (206, 100), (236, 140), (236, 176), (156, 176)])  # cab
+    p.polygon([(170, 112), (200, 112), (220, 138), (170, 138)], on=False)  # window
+    for x in (62, 196):
+        p.circle(x, 190, 26, on=False)
+        p.circle(x, 190, 20)
+        p.circle(x, 190, 7, on=False)
+    p.line([(40, 100), (130, 100)], 8, on=False)
+    p.line([(40, 126), (110, 126)], 8, on=False)
+
+
+def utility(p: Pen) -> None:
+    p.polygon([(70, 24), (26, 130), (64, 130), (46, 232), (120, 104), (80, 104), (108, 24)])  # bolt
+    p.pie(186, 170, 52, 52, 0, 180)  # drop: round bottom
+    p.polygon([(134, 172), (186, 52), (238, 172)])
+    p.ellipse(168, 176, 12, 20, on=False)
+
+
+def social_card(p: Pen) -> None:
+    p.rect(18, 54, 238, 202, r=18)
+    p.rect(42, 92, 98, 136, r=6, on=False)  # chip
+    p.line([(70, 92), (70, 136)], 4)
+    p.line([(42, 114), (98, 114)], 4)
+    p.line([(122, 98), (212, 98)], 11, on=False)
+    p.line([(122, 130), (190, 130)], 11, on=False)
+    p.line([(42, 170), (212, 170)], 11, on=False)
+
+
+def disability(p: Pen) -> None:
+    p.circle(118, 38, 22)  # head
+    p.line([(112, 74), (112, 144), (176, 144), (204, 208)], 22)  # back, seat and leg
+    p.line([(112, 96), (168, 96)], 16)  # arm
+    p.ring(110, 176, 62, 16)  # wheel
+    p.line([(204, 208), (232, 200)], 16)
+
+
+def veteran(p: Pen) -> None:
+    p.polygon([(86, 18), (128, 90), (170, 18)])  # ribbon
+    p.polygon([(100, 18), (128, 66), (156, 18)], on=False)
+    p.circle(128, 156, 84)  # medal
+    p.ring(128, 156, 68, 6, on=False)
+    star = [(128 + (48 if i % 2 == 0 else 20) * math.cos(math.radians(-90 + i * 36)),
+             160 + (48 if i % 2 == 0 else 20) * math.sin(math.radians(-90 + i * 36))) for i in range(10)]
+    p.polygon(star, on=False)
+
+
 ICONS: dict[str, Callable[[Pen], None]] = {
     "enterprise": enterprise, "trading": trading, "car_rental": car_rental,
     "restaurant": restaurant, "convenience_store": convenience_store, "pharmacy": pharmacy,
@@ -455,6 +502,8 @@ ICONS: dict[str, Callable[[Pen], None]] = {
     "bookstore": bookstore, "gym": gym, "car_repair": car_repair, "logistics": logistics,
     "change": change, "close": close, "newborn": newborn, "retirement": retirement,
     "after_death": after_death, "home_transfer": home_transfer, "startup_support": startup_support,
+    "transport": transport, "utility": utility, "social_card": social_card, "disability": disability,
+    "veteran": veteran,
 }
 
 

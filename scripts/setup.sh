@@ -10,7 +10,9 @@ DEBIAN_PACKAGES=(
   xvfb xauth libgl1 libegl1 libgl1-mesa-dri libmtdev1 fonts-wqy-microhei
   pcscd pcsc-tools libpcsclite-dev vsmartcard-vpcd socat
   librime1 librime-bin rime-data-luna-pinyin rime-prelude rime-essay
+  libzinnia0 tegaki-zinnia-simplified-chinese
   espeak-ng postgresql
+  libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 )
 
 missing=()

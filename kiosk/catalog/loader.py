@@ -7,6 +7,7 @@ A scenario may ``extend`` another: it starts with that scenario's questions and 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from kiosk.catalog.models import (
     CAPTURE_KINDS,
     FIELD_TYPES,
     KEYBOARD_FOR_TYPE,
+    NO_SOURCES,
     SCENARIO_KINDS,
+    ApplicantDeadline,
+    Basis,
     Catalog,
     Field,
     Item,
@@ -23,8 +27,11 @@ from kiosk.catalog.models import (
     Material,
     Option,
     Page,
+    ProcessingLimit,
     Question,
     Scenario,
+    Sources,
+    Stop,
     Text,
 )
 from kiosk.catalog.yaml_lines import LocatedDict, LocatedList, load_located
@@ -34,6 +41,7 @@ from kiosk.paths import ASSETS
 DEFAULT_DIR = ASSETS / "catalog"
 KEYBOARDS = frozenset({"pinyin", "ascii", "number", "idcard"})
 DEVICES = frozenset({"idcard", "camera", "printer"})
+SOURCE_KEYS = {"basis", "checked", "reviewed", "verified", "question"}
 
 
 class _Problems(list[str]):
@@ -45,6 +53,7 @@ class _Builder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems = _Problems()
+        self.warnings = _Problems()
         self.catalog = Catalog()
 
     # -- reading ---------------------------------------------------------------------------------
@@ -134,6 +143,100 @@ class _Builder:
         for key in entry:
             if key not in allowed:
                 self.problems.add(entry.where(key), f"unknown key {key!r}")
+
+    def sources(self, entry: LocatedDict, what: str, *, basis_required: bool = False) -> Sources:
+        """The ``basis``/``checked``/``reviewed``/``verified``/``question`` keys of an entry.
+
+        Missing sources are warnings (``kiosk catalog check`` lists them); a missing basis where
+        the schema requires one (stop rules, applicant deadlines) and an unverified entry without
+        the question to ask the hall are errors.
+        """
+        raw = entry.get("basis")
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list):
+            raw = [raw]
+        basis = []
+        for one in raw:
+            if isinstance(one, str) and one.strip():
+                law, _, article = one.strip().partition(" ")
+                basis.append(Basis(law.strip("《》"), article.strip()))
+            elif isinstance(one, LocatedDict) and isinstance(one.get("law"), str):
+                self.check_keys(one, {"law", "article"})
+                basis.append(Basis(one["law"].strip("《》"), str(one.get("article", "") or "")))
+            else:
+                self.problems.add(entry.where("basis"), f"basis must be 'law article' or {{law, article}}: {one!r}")
+        reviewed = entry.get("reviewed", "")
+        reviewed = reviewed.isoformat() if hasattr(reviewed, "isoformat") else str(reviewed or "")
+        if reviewed:
+            try:
+                dt.date.fromisoformat(reviewed)
+            except ValueError:
+                self.problems.add(entry.where("reviewed"), f"'reviewed' must be a date YYYY-MM-DD, got {reviewed!r}")
+        verified = entry.get("verified", True)
+        if not isinstance(verified, bool):
+            self.problems.add(entry.where("verified"), "'verified' must be true or false")
+            verified = True
+        question = self.text(entry, "question", required=False)
+        if not verified and not question.zh:
+            self.problems.add(entry.where("verified"), f"{what} is marked verified: false without the 'question' to ask the hall")
+        found = Sources(tuple(basis), str(entry.get("checked", "") or ""), reviewed, verified, question)
+        if basis_required and not basis:
+            self.problems.add(entry.where(), f"{what} has no legal 'basis' (required here)")
+        elif not basis:
+            self.warnings.add(entry.where(), f"{what} has no legal 'basis'")
+        for one in basis:
+            if not one.article:
+                self.warnings.add(entry.where("basis"), f"{what}: basis 《{one.law}》 names no article")
+        if not found.checked:
+            self.warnings.add(entry.where(), f"{what} does not say where it was 'checked'")
+        if not found.reviewed:
+            self.warnings.add(entry.where(), f"{what} has no 'reviewed' date")
+        return found
+
+    def limit(self, entry: LocatedDict) -> ProcessingLimit:
+        numbers = {}
+        for key in ("legal_days", "legal_extension_days", "promised_days"):
+            value = entry.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                self.problems.add(entry.where(key), f"{key!r} must be a number of days ≥ 0")
+                value = None
+            numbers[key] = float(value) if value is not None else None
+        unit = entry.get("legal_unit", "working")
+        if unit not in ("working", "calendar"):
+            self.problems.add(entry.where("legal_unit"), "'legal_unit' must be working (工作日) or calendar (日)")
+        return ProcessingLimit(
+            legal_days=numbers["legal_days"],
+            legal_extension_days=numbers["legal_extension_days"],
+            calendar_days=unit == "calendar",
+            promised_days=numbers["promised_days"],
+            note=self.text(entry, "limit_note", required=False),
+        )
+
+    def deadlines(self, entry: LocatedDict, what: str) -> tuple[ApplicantDeadline, ...]:
+        result = []
+        for raw in entry.get("deadlines") or []:
+            if not isinstance(raw, LocatedDict):
+                self.problems.add(entry.where("deadlines"), f"deadline must be a mapping: {raw!r}")
+                continue
+            self.check_keys(raw, {"days", "from", "action", "unit"} | SOURCE_KEYS)
+            days = raw.get("days")
+            if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+                self.problems.add(raw.where("days"), "a deadline's 'days' must be a whole number > 0")
+                days = 0
+            unit = raw.get("unit", "calendar")
+            if unit not in ("working", "calendar"):
+                self.problems.add(raw.where("unit"), "'unit' must be working (工作日) or calendar (日)")
+            result.append(
+                ApplicantDeadline(
+                    days=days,
+                    start=self.text(raw, "from"),
+                    action=self.text(raw, "action"),
+                    sources=self.sources(raw, f"{what}: applicant deadline", basis_required=True),
+                    working_days=unit == "working",
+                )
+            )
+        return tuple(result)
 
     # -- building ----------------------------------------------------------------------------------
 
@@ -232,13 +335,13 @@ class _Builder:
             self.problems.add(entry.where("fields"), f"field {duplicate!r} listed twice")
         return tuple(result)
 
-    def materials(self, entry: LocatedDict) -> tuple[Material, ...]:
+    def materials(self, entry: LocatedDict, item_sources: Sources = NO_SOURCES) -> tuple[Material, ...]:
         result = []
         for raw in entry.get("materials") or []:
             if not isinstance(raw, LocatedDict):
                 self.problems.add(entry.where("materials"), f"material must be a mapping: {raw!r}")
                 continue
-            self.check_keys(raw, {"id", "name", "original", "copies", "when", "capture", "help"})
+            self.check_keys(raw, {"id", "name", "original", "copies", "when", "capture", "help"} | SOURCE_KEYS)
             capture = raw.get("capture", "document")
             if capture is not None and capture not in CAPTURE_KINDS:
                 self.problems.add(raw.where("capture"), f"unknown capture kind {capture!r}")
@@ -255,9 +358,17 @@ class _Builder:
                     when=self.expression(raw, "when"),
                     capture=capture,
                     help=self.text(raw, "help", required=False),
+                    sources=self.material_sources(raw, item_sources),
                 )
             )
         return tuple(result)
+
+    def material_sources(self, raw: LocatedDict, item_sources: Sources) -> Sources:
+        """A material without sources of its own stands on its item's basis; a conditional one
+        (with ``when``) is a rule of its own and must cite its basis."""
+        if any(key in raw for key in SOURCE_KEYS) or "when" in raw:
+            return self.sources(raw, f"material {raw.get('id')!r}")
+        return item_sources
 
     def items(self) -> None:
         defined: dict[str, Field] = {}
@@ -267,29 +378,37 @@ class _Builder:
         for entry in entries:
             self.check_keys(
                 entry,
-                {"id", "title", "department", "legal_days", "promised_days", "fee", "applies_when",
-                 "fields", "materials"},
+                {"id", "title", "department", "legal_days", "legal_extension_days", "legal_unit",
+                 "promised_days", "limit_note", "deadlines", "obligations", "fee", "applies_when",
+                 "fields", "materials"} | SOURCE_KEYS,
             )
             item_id = self.ident(entry)
             if item_id in self.catalog.items:
                 self.problems.add(entry.where("id"), f"duplicate item id {item_id!r}")
-            legal, promised = entry.get("legal_days"), entry.get("promised_days")
-            if legal is not None and not isinstance(legal, int):
-                self.problems.add(entry.where("legal_days"), "'legal_days' must be a whole number")
-            if promised is not None and not isinstance(promised, int | float):
-                self.problems.add(entry.where("promised_days"), "'promised_days' must be a number")
+            limit = self.limit(entry)
+            what = f"item {item_id!r}"
+            sources = self.sources(entry, what, basis_required=limit.legal_days is not None)
             fee = self.text(entry, "fee", required=False)
+            obligations = tuple(
+                Text(o) if isinstance(o, str) else Text(str(o.get("zh", "")), str(o.get("en", "")))
+                for o in entry.get("obligations") or []
+                if isinstance(o, str | dict)
+            )
             self.catalog.items[item_id] = Item(
                 id=item_id,
                 title=self.text(entry, "title"),
                 department=self.text(entry, "department"),
-                legal_days=legal if isinstance(legal, int) else None,
-                promised_days=float(promised) if isinstance(promised, int | float) else None,
+                legal_days=limit.legal_days,
+                promised_days=limit.promised_days,
                 fee=fee if fee.zh else Text("免费", "Free"),
                 applies=self.expression(entry, "applies_when"),
                 fields=self.item_fields(entry, defined),
-                materials=self.materials(entry),
+                materials=self.materials(entry, sources),
                 source=entry.where(),
+                sources=sources,
+                limit=limit,
+                deadlines=self.deadlines(entry, what),
+                obligations=obligations,
             )
 
     def questions(self, entry: LocatedDict) -> list[Question]:
@@ -298,7 +417,7 @@ class _Builder:
             if not isinstance(raw, LocatedDict):
                 self.problems.add(entry.where("questions"), f"question must be a mapping: {raw!r}")
                 continue
-            self.check_keys(raw, {"id", "text", "help", "options", "when"})
+            self.check_keys(raw, {"id", "text", "help", "options", "when"} | SOURCE_KEYS)
             options = self.options(raw)
             if len(options) < 2:
                 self.problems.add(raw.where(), "a 情形 question needs at least two options")
@@ -309,6 +428,8 @@ class _Builder:
                     options=options,
                     help=self.text(raw, "help", required=False),
                     when=self.expression(raw, "when"),
+                    sources=self.sources(raw, f"question {raw.get('id')!r}")
+                    if any(key in raw for key in SOURCE_KEYS) else NO_SOURCES,
                 )
             )
         return result
@@ -317,18 +438,38 @@ class _Builder:
         refs = []
         for raw in entry.get("items") or []:
             when = None
+            sources = NO_SOURCES
             if isinstance(raw, LocatedDict):
-                self.check_keys(raw, {"item", "when"})
+                self.check_keys(raw, {"item", "when"} | SOURCE_KEYS)
                 when = self.expression(raw, "when")
                 raw_id = raw.get("item")
+                if when is not None:  # a condition is a rule: it carries its own basis
+                    sources = self.sources(raw, f"condition {raw.get('when')!r} on item {raw_id!r}")
             else:
                 raw_id = raw
             item = self.catalog.items.get(str(raw_id))
             if item is None:
                 self.problems.add(entry.where("items"), f"unknown item {raw_id!r}")
                 continue
-            refs.append(ItemRef(item, when))
+            refs.append(ItemRef(item, when, sources))
         return refs
+
+    def stops(self, entry: LocatedDict, scenario_id: str) -> tuple[Stop, ...]:
+        result = []
+        for raw in entry.get("stops") or []:
+            if not isinstance(raw, LocatedDict):
+                self.problems.add(entry.where("stops"), f"stop must be a mapping: {raw!r}")
+                continue
+            self.check_keys(raw, {"when", "reason"} | SOURCE_KEYS)
+            when = self.expression(raw, "when")
+            if when is None:
+                self.problems.add(raw.where(), "a stop rule needs 'when'")
+                continue
+            result.append(
+                Stop(when, self.text(raw, "reason"),
+                     self.sources(raw, f"stop rule {raw.get('when')!r} in {scenario_id!r}", basis_required=True))
+            )
+        return tuple(result)
 
     def scenarios(self) -> None:
         entries = [e for path in self.files("scenarios") for e in self.read_list(path)]
@@ -336,7 +477,7 @@ class _Builder:
             self.check_keys(
                 entry,
                 {"id", "kind", "title", "summary", "icon", "keywords", "questions", "items", "extends",
-                 "needs_devices"},
+                 "needs_devices", "stops", "promise"} | SOURCE_KEYS,
             )
             scenario_id = self.ident(entry)
             if scenario_id in self.catalog.scenarios:
@@ -369,6 +510,10 @@ class _Builder:
                 items=tuple(refs),
                 needs_devices=devices,
                 source=entry.where(),
+                stops=self.stops(entry, scenario_id),
+                promise=self.text(entry, "promise", required=False),
+                sources=self.sources(entry, f"scenario {scenario_id!r}")
+                if any(key in entry for key in SOURCE_KEYS) else NO_SOURCES,
             )
             self.check_scenario(scenario, entry)
             self.catalog.scenarios[scenario_id] = scenario
@@ -389,6 +534,8 @@ class _Builder:
 
         for question in scenario.questions:
             check(question.when, entry.where("questions"))
+        for stop in scenario.stops:
+            check(stop.when, entry.where("stops"))
         materials: dict[str, tuple[Material, Item]] = {}
         for ref in scenario.items:
             check(ref.when, entry.where("items"))
@@ -426,6 +573,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         builder.problems.add(f"{builder.display(root / 'scenarios')}:1", "no scenarios defined")
     if builder.problems:
         raise CatalogError(list(builder.problems))
+    builder.catalog.warnings = list(dict.fromkeys(builder.warnings))
     return builder.catalog
 
 

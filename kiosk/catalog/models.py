@@ -46,6 +46,68 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """One legal basis: a law or regulation and the article that says it."""
+
+    law: str
+    article: str = ""
+
+    def __str__(self) -> str:
+        return f"《{self.law}》{self.article}" if self.article else f"《{self.law}》"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a rule comes from: its legal basis, where it was checked, when, and whether the
+    local (Dalian/甘井子区) practice is confirmed; an unconfirmed rule carries the question to ask
+    the hall."""
+
+    basis: tuple[Basis, ...] = ()
+    checked: str = ""
+    reviewed: str = ""  # ISO date
+    verified: bool = True
+    question: Text = Text("")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.basis or self.checked or self.reviewed)
+
+
+NO_SOURCES = Sources()
+
+
+@dataclass(frozen=True)
+class ProcessingLimit:
+    """The agency's time limits: the legal one (with its extension) and the hall's promise."""
+
+    legal_days: float | None = None
+    legal_extension_days: float | None = None
+    calendar_days: bool = False  # the law counts 日 (calendar days), not 工作日
+    promised_days: float | None = None
+    note: Text = Text("")
+
+
+@dataclass(frozen=True)
+class ApplicantDeadline:
+    """A deadline the applicant must keep, e.g. register 公积金 within 30 days of the licence."""
+
+    days: int
+    start: Text  # from when the days run: 自领取营业执照之日起
+    action: Text  # what the applicant must do by then
+    sources: Sources = NO_SOURCES
+    working_days: bool = False
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A 情形 under which the law forbids going on: the kiosk refuses with the reason."""
+
+    when: Expression
+    reason: Text
+    sources: Sources
+
+
+@dataclass(frozen=True)
 class Option:
     value: str
     label: Text
@@ -95,6 +157,7 @@ class Material:
     when: Expression | None = None
     capture: str | None = "document"
     help: Text = Text("")
+    sources: Sources = NO_SOURCES
 
 
 @dataclass(frozen=True)
@@ -111,6 +174,10 @@ class Item:
     fields: tuple[Field, ...]
     materials: tuple[Material, ...]
     source: str = ""
+    sources: Sources = NO_SOURCES
+    limit: ProcessingLimit = ProcessingLimit()
+    deadlines: tuple[ApplicantDeadline, ...] = ()
+    obligations: tuple[Text, ...] = ()  # duties that are not materials (e.g. staff health checks)
 
 
 @dataclass(frozen=True)
@@ -120,12 +187,14 @@ class Question:
     options: tuple[Option, ...]
     help: Text = Text("")
     when: Expression | None = None
+    sources: Sources = NO_SOURCES
 
 
 @dataclass(frozen=True)
 class ItemRef:
     item: Item
     when: Expression | None = None
+    sources: Sources = NO_SOURCES
 
 
 @dataclass(frozen=True)
@@ -140,6 +209,19 @@ class Scenario:
     items: tuple[ItemRef, ...]
     needs_devices: tuple[str, ...] = ("idcard",)
     source: str = ""
+    stops: tuple[Stop, ...] = ()
+    promise: Text = Text("")  # the bundle's promised time where the city publishes one
+    sources: Sources = NO_SOURCES
+
+    def stop_for(self, answers: dict[str, Any]) -> Stop | None:
+        """The first stop rule the 情形 answers trigger (None: the citizen may go on).
+
+        A rule naming a question not answered yet does not fire: it waits for the answer.
+        """
+        for stop in self.stops:
+            if stop.when.names <= set(answers) and stop.when.holds(answers):
+                return stop
+        return None
 
     @cached_property
     def initials(self) -> str:
@@ -158,3 +240,4 @@ class Catalog:
     fields: dict[str, Field] = field(default_factory=dict)  # the shared field library
     items: dict[str, Item] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # entries without sources (check warns)

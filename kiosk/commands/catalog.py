@@ -1,10 +1,11 @@
-"""``kiosk catalog check|list``: validate the catalog and list its scenarios."""
+"""``kiosk catalog check|list|guide``: validate the catalog, list its scenarios, render 办事指南."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
@@ -24,6 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(handler=_list)
 
+    guide = actions.add_parser(
+        "guide", help="render a scenario's 办事指南 (service guide) as HTML and PDF for the hall to sign off"
+    )
+    guide.add_argument("scenario", nargs="?", help="scenario id (see 'kiosk catalog list')")
+    guide.add_argument("--all", action="store_true", help="render every scenario")
+    guide.add_argument("--out", required=True, help="folder to write SCENARIO.html and SCENARIO.pdf into")
+    guide.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    guide.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    guide.add_argument("--dir", help="catalog folder (default: the installed assets/catalog)")
+    guide.set_defaults(handler=_guide)
+
 
 def _check(args: argparse.Namespace) -> int:
     try:
@@ -33,8 +45,47 @@ def _check(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{len(error.problems)} problem(s) found", file=sys.stderr)
         return 1
+    for warning in catalog.warnings:
+        print(f"warning: {warning}")
     print(f"catalog OK: {len(catalog.scenarios)} scenarios, {len(catalog.items)} items, "
-          f"{len(catalog.fields)} shared fields")
+          f"{len(catalog.fields)} shared fields; {len(catalog.warnings)} warning(s) about missing sources")
+    return 0
+
+
+def _guide(args: argparse.Namespace) -> int:
+    from kiosk.catalog.guide import build_guide, render_html
+    from kiosk.catalog.guide_pdf import write_pdf
+
+    try:
+        catalog = load_catalog(args.dir)
+    except CatalogError as error:
+        print("the catalog has problems; run 'kiosk catalog check' first", file=sys.stderr)
+        for problem in error.problems[:10]:
+            print(problem, file=sys.stderr)
+        return 1
+    if args.all == bool(args.scenario):
+        print("name one SCENARIO or give --all", file=sys.stderr)
+        return 2
+    ids = list(catalog.scenarios) if args.all else [args.scenario]
+    unknown = [i for i in ids if i not in catalog.scenarios]
+    if unknown:
+        print(f"unknown scenario {unknown[0]!r}; known: {', '.join(catalog.scenarios)}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"cannot create {out}: {error.strerror}", file=sys.stderr)
+        return 1
+    for scenario_id in ids:
+        guide = build_guide(catalog, scenario_id, args.lang)
+        html_text = render_html(guide)
+        (out / f"{scenario_id}.html").write_text(html_text, encoding="utf-8")
+        line = f"{scenario_id}: {out / (scenario_id + '.html')}"
+        if not args.no_pdf:
+            pages = write_pdf(html_text, out / f"{scenario_id}.pdf")
+            line += f", {out / (scenario_id + '.pdf')} ({pages} page(s))"
+        print(f"{line}; {len(guide.review)} point(s) to verify")
     return 0
 
 

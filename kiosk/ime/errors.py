@@ -22,3 +22,9 @@ class ImeBuildError(ImeError):
     """``rime_deployer`` could not build our dictionary into the cache folder."""
 
     key = "ime.build_failed"
+
+
+class HandwritingUnavailable(ImeError):
+    """libzinnia (``libzinnia0``) or its model (``tegaki-zinnia-simplified-chinese``) is missing."""
+
+    key = "ime.handwriting_unavailable"

@@ -40,6 +40,24 @@ def shared_engine() -> Any:
     return _engine
 
 
+_recognizer: Any = None
+_recognizer_failed = False
+
+
+def shared_recognizer() -> Any:
+    """The app's one handwriting recogniser (None when libzinnia or its model is missing)."""
+    global _recognizer, _recognizer_failed
+    if _recognizer is None and not _recognizer_failed:
+        try:
+            from kiosk.ime.handwriting import HandwritingRecognizer
+
+            _recognizer = HandwritingRecognizer()
+        except Exception as error:  # no libzinnia: pinyin still works
+            log.warning("handwriting input unavailable: %s", error)
+            _recognizer_failed = True
+    return _recognizer
+
+
 def key_size_for(theme: Any) -> float:
     """Keys a little smaller than the big buttons, never under the 15 mm minimum."""
     return max(MIN_KEY_PX, theme.touch_min * 1.2)
@@ -107,7 +125,8 @@ class KeyboardDock(BoxLayout):
         if self.keyboard is None:
             app = App.get_running_app()
             key_size = key_size_for(app.theme)
-            self.keyboard = OnScreenKeyboard(engine=shared_engine(), key_size=key_size, lang=app.lang)
+            self.keyboard = OnScreenKeyboard(
+                engine=shared_engine(), recognizer=shared_recognizer(), key_size=key_size, lang=app.lang)
             self.keyboard.bind(on_enter=self._next_input, height=self._fit)
             app.bind(lang=lambda _a, lang: setattr(self.keyboard, "lang", lang))
             app.theme.bind(touch=lambda theme, _v: setattr(self.keyboard, "key_size", key_size_for(theme)))

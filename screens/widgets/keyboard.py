@@ -30,13 +30,15 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import DEFAULT_LANGUAGE, t
 from kiosk.ime.errors import ImeError
+from screens.widgets.handwriting_pad import HandwritingPad
 
 log = logging.getLogger(__name__)
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 MIN_KEY_PX = 60  # 15 mm at ~4 px/mm (1920x1080 on 21.5")
-MODES = ("pinyin", "ascii", "number", "idnumber")
+MODES = ("pinyin", "handwriting", "ascii", "number", "idnumber")
+CHINESE_MODES = ("pinyin", "handwriting")
 LABEL_NAMES = (
     "backspace",
     "space",
@@ -48,9 +50,14 @@ LABEL_NAMES = (
     "prev_page",
     "next_page",
     "typing_hint",
+    "handwrite",
+    "rewrite",
+    "handwriting_hint",
+    "pinyin",
 )
 
 BACKSPACE, SPACE, ENTER, TOGGLE_LANG, SHIFT = "backspace", "space", "enter", "toggle_lang", "shift"
+HANDWRITE, REWRITE = "handwrite", "rewrite"  # to and from the handwriting pad; clear the pad
 
 DIGIT_ROW = "1234567890"
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -64,11 +71,15 @@ def _chars(chars: str, width: float = 1.0) -> Row:
 
 def layout_for(mode: str) -> list[Row]:
     """The rows of keys for one mode."""
+    if mode == "handwriting":  # the pad sits above this row
+        return [[(HANDWRITE, 2.0), (REWRITE, 2.0), (SPACE, 2.0), (BACKSPACE, 1.5), (ENTER, 2.0)]]
     if mode in ("pinyin", "ascii"):
         third: Row = [(SHIFT, 1.5)] if mode == "ascii" else [(TOGGLE_LANG, 1.5)]
         bottom: Row = [(SPACE, 5.0), (ENTER, 2.0)]
         if mode == "ascii":
             bottom.insert(0, (TOGGLE_LANG, 1.5))
+        else:
+            bottom.insert(0, (HANDWRITE, 2.0))
         return [
             _chars(DIGIT_ROW),
             _chars(LETTER_ROWS[0]),
@@ -119,6 +130,7 @@ class OnScreenKeyboard(BoxLayout):
     font_name = StringProperty(DEFAULT_FONT)
     target = ObjectProperty(None, allownone=True)
     engine = ObjectProperty(None, allownone=True)
+    recognizer = ObjectProperty(None, allownone=True)  # handwriting; None hides the 手写 key
     candidates_per_page = BoundedNumericProperty(9, min=1)  # most on one page if they fit
     candidate_spacing = NumericProperty(8)
     shifted = BooleanProperty(False)
@@ -137,6 +149,8 @@ class OnScreenKeyboard(BoxLayout):
         super().__init__(**kwargs)
         self._page_starts: list[int] = [0]
         self._next_start = 0
+        self.pad = HandwritingPad()
+        self.pad.bind(candidates=lambda *_: self._first_page())
         self._load_labels()
         self._build_rows()
         self.fbind("lang", self._on_lang)
@@ -146,6 +160,7 @@ class OnScreenKeyboard(BoxLayout):
         self.fbind("font_name", self._on_layout_change)
         self.fbind("candidates_per_page", self._on_page_size)
         self.fbind("engine", self._on_page_size)
+        self.fbind("recognizer", self._on_layout_change)
         self.fbind("width", self._on_page_size)
 
     # --- public API ------------------------------------------------------------------------
@@ -177,6 +192,10 @@ class OnScreenKeyboard(BoxLayout):
             self.mode = "ascii" if self.mode == "pinyin" else "pinyin"
         elif value == SHIFT:
             self.shifted = not self.shifted
+        elif value == HANDWRITE:
+            self.mode = "pinyin" if self.mode == "handwriting" else "handwriting"
+        elif value == REWRITE:
+            self.pad.clear()
         elif len(value) == 1:
             self._type_char(value)
         else:
@@ -184,6 +203,11 @@ class OnScreenKeyboard(BoxLayout):
 
     def choose_candidate(self, index: int) -> None:
         """The citizen tapped candidate ``index`` (counted over all pages)."""
+        if self.mode == "handwriting":
+            if index < len(self.pad.candidates):
+                self._insert(self.pad.candidates[index])
+            self.pad.clear()
+            return
         if self.engine is None:
             return
         try:
@@ -215,6 +239,7 @@ class OnScreenKeyboard(BoxLayout):
         self._page_starts = [0]
         self.page = 0
         self.has_next_page = False
+        self.pad.clear()
         self.ids.candidate_bar.clear_widgets()
 
     def key_buttons(self) -> list[KeyButton]:
@@ -254,18 +279,25 @@ class OnScreenKeyboard(BoxLayout):
         self._insert(char)
 
     def _backspace(self) -> None:
-        if self.engine is not None and self.mode == "pinyin" and self.engine.backspace():
+        if self.mode == "handwriting" and self.pad.strokes:
+            self.pad.undo()  # 删除 takes back the last stroke before any committed text
+        elif self.engine is not None and self.mode == "pinyin" and self.engine.backspace():
             self._first_page()
         elif self.target is not None:
             self.target.do_backspace()
 
     def _space(self) -> None:
-        if self.mode == "pinyin" and self.engine is not None and self.engine.composing:
+        if self.mode == "handwriting" and self.pad.candidates:
+            self.choose_candidate(0)
+        elif self.mode == "pinyin" and self.engine is not None and self.engine.composing:
             self._commit_composition()
         else:
             self._insert(" ")
 
     def _enter(self) -> None:
+        if self.mode == "handwriting" and self.pad.candidates:
+            self.choose_candidate(0)  # 确定 keeps the character being written
+            return
         if self.mode == "pinyin" and self.engine is not None and self.engine.composing:
             self._commit_composition()  # 确定 never throws away what was typed
             return
@@ -305,6 +337,9 @@ class OnScreenKeyboard(BoxLayout):
         """Show the preedit and as many candidates as fit the bar (pages are sized by width)."""
         bar = self.ids.candidate_bar
         bar.clear_widgets()
+        if self.mode == "handwriting":
+            self._show_handwriting_candidates()
+            return
         engine = self.engine
         if engine is None or not engine.composing:
             self.preedit = ""
@@ -332,8 +367,26 @@ class OnScreenKeyboard(BoxLayout):
         self._next_start = start + shown
         self.has_next_page = engine.has_candidate(self._next_start)
 
+    def _show_handwriting_candidates(self) -> None:
+        """The pad's candidates, as many as fit the bar, the best first (in red, like pinyin's)."""
+        self.preedit = ""
+        self.has_next_page = False
+        room = self._bar_width()
+        for index, text in enumerate(self.pad.candidates):
+            width = self._candidate_width(text)
+            if index and width > room:
+                break
+            room -= width + self.candidate_spacing
+            button = CandidateButton(
+                text=text, index=index, first=index == 0, keyboard_font=self.font_name, width=width
+            )
+            button.bind(on_release=lambda b: self.choose_candidate(int(b.index)))
+            self.ids.candidate_bar.add_widget(button)
+
     def _build_rows(self) -> None:
         mode = self.mode
+        if mode == "handwriting" and self.recognizer is None:
+            mode = "pinyin"
         if mode == "pinyin" and self.engine is None:
             log.warning("no pinyin engine: the keyboard shows English letters")
             mode = "ascii"
@@ -341,12 +394,26 @@ class OnScreenKeyboard(BoxLayout):
         rows.clear_widgets()
         size = self.key_size
         gap = size * 0.12
+        if self.pad.parent is not None:
+            self.pad.parent.remove_widget(self.pad)
+        if mode == "handwriting":
+            self.pad.recognizer = self.recognizer
+            side = size * 4 + gap * 3  # as tall as four rows of keys
+            holder = BoxLayout(size_hint_y=None, height=side)
+            holder.add_widget(Widget())
+            self.pad.size_hint = (None, None)
+            self.pad.size = (side, side)
+            holder.add_widget(self.pad)
+            holder.add_widget(Widget())
+            rows.add_widget(holder)
         for row in layout_for(mode):
             line = BoxLayout(size_hint_y=None, height=size, spacing=gap)
             line.add_widget(Widget())
             for value, width in row:
                 if value == TOGGLE_LANG and self.engine is None:
                     continue  # no Chinese to switch to
+                if value == HANDWRITE and self.recognizer is None:
+                    continue
                 key = KeyButton(
                     key_value=value,
                     text=self._label(value),
@@ -364,6 +431,10 @@ class OnScreenKeyboard(BoxLayout):
             return self.labels["to_english" if self.mode == "pinyin" else "to_pinyin"]
         if value == SHIFT:
             return self.labels["unshift" if self.shifted else "shift"]
+        if value == HANDWRITE:
+            return self.labels["pinyin" if self.mode == "handwriting" else "handwrite"]
+        if value == REWRITE:
+            return self.labels["rewrite"]
         if value in (BACKSPACE, SPACE, ENTER):
             return self.labels[value]
         if self.mode == "ascii" and self.shifted:
@@ -383,7 +454,10 @@ class OnScreenKeyboard(BoxLayout):
     def _on_layout_change(self, *_: object) -> None:
         if self.mode != "pinyin":
             self._commit_composition()  # switching to 英 keeps the words already typed
+        if self.mode != "handwriting":
+            self.pad.clear()
         self._build_rows()
+        self._first_page()
 
     def _on_page_size(self, *_: object) -> None:
         self._first_page()

@@ -27,11 +27,11 @@ def line_of(path: Path, needle: str) -> int:
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-def test_the_shipped_catalog_has_the_new_enterprise_flow_and_twenty_one_thing_scenarios():
+def test_the_shipped_catalog_has_the_new_enterprise_flow_and_twenty_five_one_thing_scenarios():
     catalog = load_catalog()
     kinds = [s.kind for s in catalog.scenarios.values()]
     assert kinds.count("new-enterprise") == 1
-    assert kinds.count("one-thing") == 20
+    assert kinds.count("one-thing") == 25
     seven = [ref.item.id for ref in catalog.scenarios["new_enterprise"].items]
     assert seven == [
         "name_declaration", "setup_registration", "seal_engraving", "invoice_tax",
@@ -42,16 +42,16 @@ def test_the_shipped_catalog_has_the_new_enterprise_flow_and_twenty_one_thing_sc
 
 def test_yaml_syntax_error(catalog_copy):
     path = catalog_copy / "items" / "permits.yaml"
-    text = path.read_text().replace("  legal_days: 60\n", "  legal_days: [60\n", 1)
+    text = path.read_text().replace("  legal_days: 45\n", "  legal_days: [45\n", 1)
     path.write_text(text)
     problem = problems_of(catalog_copy)[0]  # the items of that file are then unknown, too
-    line = line_of(path, "legal_days: [60")
+    line = line_of(path, "legal_days: [45")
     assert problem.startswith(f"catalog/items/permits.yaml:{line + 1}: YAML error")
 
 
 def test_duplicate_item_id(catalog_copy):
     path = catalog_copy / "items" / "permits.yaml"
-    path.write_text(path.read_text().replace("- id: env_filing", "- id: signboard_filing"))
+    path.write_text(path.read_text().replace("- id: medical_institution_license", "- id: signboard_filing"))
     problems = problems_of(catalog_copy)
     lines = [i for i, text in enumerate(path.read_text().splitlines(), 1) if text == "- id: signboard_filing"]
     assert f"catalog/items/permits.yaml:{lines[1]}: duplicate item id 'signboard_filing'" in problems

@@ -13,7 +13,7 @@ from screens.cli import main
 def test_catalog_list_json(capsys):
     assert main(["catalog", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 21
+    assert len(rows) == 26
     restaurant = next(r for r in rows if r["id"] == "open_restaurant")
     assert restaurant["kind"] == "one-thing" and "food_business_license" in restaurant["items"]
     assert restaurant["questions"] > 0 and restaurant["form_pages"]["min"] >= 1

@@ -37,7 +37,7 @@ def test_results_scroll_with_a_cue_and_bullets_on_their_line(ui: Any, shots: Pat
     ui.wait(lambda: screen.more_below, what="the scroll cue")  # … and the screen says so
     assert screen.ids.cue.text and screen.ids.cue.height > 0
     texts = " ".join(w.text for w in ui.walk(screen) if hasattr(w, "text") and isinstance(w.text, str))
-    assert "0.5个工作日" in texts and "承诺时限" in texts
+    assert "0.5个工作日" in texts and "承诺办结时限" in texts
     for row in (w for w in ui.walk(screen) if isinstance(w, BulletRow)):
         bullet, body = row.children[1], row.children[0]  # Kivy lists children last first
         assert abs(window_rect(bullet)[3] - window_rect(body)[3]) < 1, row.text  # same top line

@@ -1,0 +1,157 @@
+"""Alembic migrations: the models and the head agree, and a release-0.1 database with data in it
+is upgraded to the head with nothing lost (SQLite and PostgreSQL); ``serve`` refuses an old one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
+from devices.idcard.idnumber import generate_person
+from sqlalchemy import create_engine, func, select, text
+
+from central import migrations
+from central.db import Base, make_engine, make_sessionmaker, sqlite_url
+from central.models import (
+    ApiToken,
+    DeviceEventRow,
+    IdempotentReply,
+    Kiosk,
+    KioskCommand,
+    LogLine,
+    LogUpload,
+    Nonce,
+    PairingCode,
+    Submission,
+    SubmissionMaterial,
+)
+from central.pgcluster import PgCluster
+
+STAMP = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        return cluster.database()
+    return sqlite_url(tmp_path)
+
+
+def _at_revision(url: str, revision: str, *, legacy: bool = False) -> None:
+    """A database as release 0.1 made it: revision ``revision``; ``legacy`` drops the version
+    table, as ``create_all`` (release 0.1's way) left none."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), revision)
+        if legacy:
+            connection.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+
+
+def _fill(url: str) -> dict[str, object]:
+    """Rows in every release-0.1 table; returns what to find again after the upgrade."""
+    person = generate_person()
+    engine = make_engine(url, prepare=False)
+    secret = Fernet(Fernet.generate_key()).encrypt(b"s" * 32)
+    document = {"applicant": {"name": person.name, "id_number": person.id_number}}
+    with make_sessionmaker(engine)() as db:
+        db.add(Kiosk(id="k-1", secret_enc=secret, hostname="h", location={"hall": "大厅 A"},
+                     versions={"kiosk": "0.1.0"}, enrolled_at=STAMP, devices={"printer": {}},
+                     queue_depth=2, free_disk_bytes=10**10, out_of_service=False))
+        db.flush()
+        db.add_all([
+            ApiToken(token_hash="a" * 64, role="admin", label="l", created_at=STAMP),
+            PairingCode(code="12345678", created_at=STAMP, expires_at=STAMP),
+            Nonce(kiosk_id="k-1", nonce="n" * 32, seen_at=1),
+            IdempotentReply(kiosk_id="k-1", key="r1", endpoint="submissions", body_hash="h" * 64,
+                            response={"id": "r1"}, created_at=STAMP),
+            KioskCommand(id="c1", kiosk_id="k-1", kind="reload_catalog", args={},
+                         created_at=STAMP),
+            Submission(id="r1", kiosk_id="k-1", reference="GJZ-1", scenario="new_enterprise",
+                       document=document, received_at=STAMP),
+            DeviceEventRow(batch_id="b1", kiosk_id="k-1", at=STAMP, kind="state",
+                           device="printer", state="ok", reason=""),
+            LogUpload(kiosk_id="k-1", id="l1", since_us=1, until_us=2, command_id="",
+                      lines=1, received_at=STAMP),
+            LogLine(kiosk_id="k-1", at_us=1, line_hash="x" * 32, line='{"msg": "上线"}'),
+        ])
+        db.flush()
+        db.add(SubmissionMaterial(submission_id="r1", name="id.jpg", content_type="image/jpeg",
+                                  data=b"\xff\xd8" + bytes(range(256))))
+        db.commit()
+    engine.dispose()
+    return {"document": document, "material": b"\xff\xd8" + bytes(range(256))}
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = make_engine(url, prepare=False)
+    tables = [ApiToken, PairingCode, Nonce, IdempotentReply, KioskCommand, Submission,
+              SubmissionMaterial, DeviceEventRow, LogUpload, LogLine, Kiosk]
+    with engine.connect() as connection:
+        found = {t.__tablename__: connection.scalar(select(func.count()).select_from(t))
+                 for t in tables}
+    engine.dispose()
+    return found  # type: ignore[return-value]
+
+
+def test_models_and_migrations_head_agree(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), "head")
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert diff == [], (
+        "the models differ from the migrations' head; write a revision with: "
+        f"kiosk-central migrate --new-revision 'what changed'\n{diff}"
+    )
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["stamped-0001", "no-version-table"])
+def test_upgrade_from_release_0_1_keeps_every_row(database_url: str, legacy: bool) -> None:
+    _at_revision(database_url, migrations.FIRST_REVISION, legacy=legacy)
+    kept = _fill(database_url)
+    before = _counts(database_url)
+    with pytest.raises(migrations.SchemaOutdated):
+        make_engine(database_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "central.cli", "migrate", "--db", database_url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"upgraded from revision 0001 to {migrations.head()}" in result.stdout
+    assert _counts(database_url) == before
+    engine = make_engine(database_url)  # at the head now: no refusal
+    with make_sessionmaker(engine)() as db:
+        assert db.get(Submission, "r1").document == kept["document"]  # type: ignore[union-attr]
+        material = db.scalars(select(SubmissionMaterial)).one()
+        assert material.data == kept["material"]
+        assert db.get(Kiosk, "k-1").location == {"hall": "大厅 A"}  # type: ignore[union-attr]
+        assert db.scalars(select(LogLine.line)).one() == '{"msg": "上线"}'
+    engine.dispose()
+    again = subprocess.run(
+        [sys.executable, "-m", "central.cli", "migrate", "--db", database_url, "--check"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert again.returncode == 0 and migrations.head() in again.stdout
+
+
+def test_serve_refuses_an_old_schema_in_plain_words(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    _at_revision(url, migrations.FIRST_REVISION)
+    result = subprocess.run(
+        [sys.executable, "-m", "central.cli", "serve", "--data", str(tmp_path), "--port", "1"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "KIOSK_LANG": "en"},
+    )
+    assert result.returncode == migrations.SchemaOutdated.exit_code
+    assert "Traceback" not in result.stderr
+    assert "kiosk-central migrate" in result.stderr and "0001" in result.stderr
