@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kiosk.wire import API_PREFIX
+from wire.models import API_PREFIX
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.logstore import MAX_LOG_BATCH_BYTES
