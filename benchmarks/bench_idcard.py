@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from devices.idcard.factory import open_reader
 from devices.idcard.sam_frames import wire_seconds
 from devices.idcard.sam_poller import CardEvent, CardEventKind, CardPoller
+from devices.simulators import register_all
+
+register_all()  # sim://idcard
 
 RUNS = 20
 BAUD = 115200

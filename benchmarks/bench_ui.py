@@ -49,6 +49,7 @@ prepare_window()
 from kiosk.catalog import load_catalog
 from kiosk.config import Config
 from kiosk.facade import DeviceHub, Facade
+from devices.simulators import register_all; register_all()
 config = Config(); config.devices.idcard = "sim://idcard?card=none"
 hub = DeviceHub(config, state_folder=pathlib.Path(tempfile.mkdtemp()), secret=os.urandom(32))
 from screens.app import KioskApp
@@ -93,12 +94,14 @@ def main() -> int:
     from screens.boot import prepare_window
 
     prepare_window()
+    from devices.simulators import register_all
     from kiosk.catalog import load_catalog
     from kiosk.config import Config
     from kiosk.facade import DeviceHub, Facade
     from screens.app import KioskApp
     from screens.driver import UiDriver
 
+    register_all()
     config = Config()
     config.devices.idcard = "sim://idcard?card=none"
     config.devices.camera = "sim://camera?capture=1080p"

@@ -16,11 +16,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import backoffice_api, kiosk_api
+from central import aftercare_api, applications_api, backoffice_api, kiosk_api
+from central.alerts import AlertWatcher
 from central.bodylimit import BodyLimit
+from central.console import mount_console
 from central.credentials import load_or_create_server_key
 from central.db import make_engine, make_sessionmaker, make_soft_state_engine, sqlite_url
 from central.deps import CentralState, Refusal
+from central.sealing import DataKeys, load_or_create_data_keys
 from wire.models import API_PREFIX
 
 DEFAULT_HEARTBEAT_SECONDS = 60
@@ -62,6 +65,8 @@ def create_app(
     data_dir: Path | None = None,
     server_key: bytes | None = None,
     heartbeat_seconds: int = DEFAULT_HEARTBEAT_SECONDS,
+    data_keys: DataKeys | None = None,
+    alert_webhook: str = "",
 ) -> FastAPI:
     """The application over ``database_url`` (default: SQLite in ``data_dir``).
 
@@ -89,10 +94,21 @@ def create_app(
     )
     app.include_router(kiosk_api.router, prefix=API_PREFIX)
     app.include_router(backoffice_api.router, prefix=API_PREFIX)
+    app.include_router(aftercare_api.router, prefix=API_PREFIX)
+    app.include_router(applications_api.router, prefix=API_PREFIX)
+    app.state.data_keys = data_keys or (
+        load_or_create_data_keys(data_dir) if data_dir is not None else DataKeys.generate()
+    )
+    app.state.alert_webhook = alert_webhook
+    if alert_webhook:
+        app.state.alert_watcher = AlertWatcher(
+            app.state.central.sessions, heartbeat_seconds, alert_webhook, float(heartbeat_seconds)
+        ).start()
     app.add_exception_handler(Refusal, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(UnicodeEncodeError, _unstorable)
     app.add_exception_handler(StarletteHTTPException, _http)
+    mount_console(app)
     app.add_middleware(BodyLimit)
     return app

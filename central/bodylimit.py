@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wire.models import API_PREFIX
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.logstore import MAX_LOG_BATCH_BYTES
+from wire.models import API_PREFIX
 
 KB, MB = 1024, 1024 * 1024
 LIMITS: dict[str, int] = {
@@ -22,6 +22,7 @@ LIMITS: dict[str, int] = {
     f"{API_PREFIX}/heartbeat": 256 * KB,
     f"{API_PREFIX}/events": 2 * MB,
     f"{API_PREFIX}/submissions": 48 * MB,  # a dozen phone-camera scans, base64'd
+    f"{API_PREFIX}/supplements": 48 * MB,  # 补正: recaptured scans, like a submission
     f"{API_PREFIX}/logs": MAX_LOG_BATCH_BYTES,
 }
 DEFAULT_LIMIT = 1 * MB

@@ -48,6 +48,12 @@ class BackOfficeClient:
             raise ServerRefused(status=response.status_code, error=text)
         return response
 
+    def call_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._call(method, path, **kwargs).json()
+
+    def call_bytes(self, method: str, path: str, **kwargs: Any) -> bytes:
+        return self._call(method, path, **kwargs).content
+
     def kiosks(self) -> list[KioskSummary]:
         return [KioskSummary.model_validate(k) for k in self._call("GET", "/kiosks").json()]
 

@@ -25,7 +25,9 @@ SERVER_KEY_ENV = "KIOSK_CENTRAL_KEY"
 TOKEN_PREFIX = "kc_"
 # No 0/O, 1/I/L: a technician types the code from a screen.
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-ROLES: tuple[Role, ...] = ("viewer", "admin")
+# viewer: fleet and figures, no personal data; clerk: also the applications routed to one
+# department, with their personal data; admin: everything.
+ROLES: tuple[Role, ...] = ("viewer", "clerk", "admin")
 
 
 def load_or_create_server_key(data_dir: Path) -> bytes:
@@ -48,14 +50,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, role: Role, label: str = "") -> str:
-    """A new bearer token with ``role``; the caller shows it once, only its hash is stored."""
+def create_token(session: Session, role: Role, label: str = "", department: str = "") -> str:
+    """A new bearer token with ``role``; the caller shows it once, only its hash is stored.
+
+    A clerk's token works for one ``department`` (as the catalog names it).
+    """
+    from central.models_applications import StaffScope
+
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if (role == "clerk") != bool(department):
+        raise ValueError("a clerk token needs a department, and only a clerk token has one")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(token_hash=hash_token(token), role=role, label=label, created_at=utc_now())
     )
+    if department:
+        session.add(StaffScope(token_hash=hash_token(token), department=department))
     session.commit()
     return token
 

@@ -130,8 +130,11 @@ class CentralProcess:
         workers: int | None = None,
         source_tree: Path | None = None,
         port: int | None = None,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
-        """``source_tree``: run another checkout's code (a benchmark's same-run baseline)."""
+        """``source_tree``: run another checkout's code (a benchmark's same-run baseline);
+        ``tls``: (certificate, key) to serve HTTPS with ``serve --cert --key``."""
+        self.tls = tls
         self.data_dir = data_dir
         self.database_url = database_url
         self.workers = workers
@@ -141,7 +144,7 @@ class CentralProcess:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
         self.port = port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> CentralProcess:
@@ -151,6 +154,8 @@ class CentralProcess:
             command += ["--db", self.database_url]
         if self.workers is not None:
             command += ["--workers", str(self.workers)]
+        if self.tls is not None:
+            command += ["--cert", str(self.tls[0]), "--key", str(self.tls[1])]
         environment = dict(os.environ)
         if self.source_tree is not None:
             environment["PYTHONPATH"] = str(self.source_tree)
@@ -161,12 +166,13 @@ class CentralProcess:
             env=environment,
             cwd=self.source_tree,
         )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        deadline = time.monotonic() + 2 * START_TIMEOUT_SECONDS  # N workers on a busy machine
         while True:
             try:
-                requests.get(self.url + "/openapi.json", timeout=1)
+                verify = str(self.tls[0]) if self.tls else True
+                requests.get(self.url + "/openapi.json", timeout=5, verify=verify)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer in time
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("kiosk-central serve did not start") from None
@@ -180,7 +186,11 @@ class CentralProcess:
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
-            self._process.wait(timeout=15)
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a connection that never ends: do not hang
+                self._process.kill()
+                self._process.wait(timeout=15)
 
     def __enter__(self) -> CentralProcess:
         return self.start()

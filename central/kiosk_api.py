@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
+import logging
 import secrets
 import time
 from datetime import datetime
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection, Engine, case, select, text, update
 
 from central import jsonlimits
+from central.applications import store_submission
 from central.credentials import normalise_pairing_code
 from central.db import json_text
 from central.deps import (
@@ -42,7 +42,6 @@ from central.models import (
     PairingAttempt,
     PairingCode,
     Submission,
-    SubmissionMaterial,
 )
 from wire.models import (
     Command,
@@ -60,6 +59,7 @@ from wire.models import (
 )
 from wire.signing import HEADER_IDEMPOTENCY
 
+log = logging.getLogger("central.kiosk_api")
 router = APIRouter(tags=["kiosk"])
 
 IdempotencyKey = Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY)]
@@ -322,6 +322,7 @@ def _repeat_or_new(
 )
 def submit(
     payload: SubmissionRequest,
+    request: Request,
     signed: Signed,
     state: State,
     db: DB,
@@ -337,33 +338,18 @@ def submit(
         raise Refusal(403, "forbidden", "this record belongs to another kiosk")
     jsonlimits.check(payload.document, "document", **DOCUMENT_JSON)
     now = utc_now()
-    db.add(
-        Submission(
-            id=payload.id,
-            kiosk_id=kiosk_id,
-            reference=payload.reference,
-            scenario=payload.scenario,
-            document=payload.document,
-            received_at=now,
-        )
-    )
-    for material in payload.materials:
-        try:
-            data = base64.b64decode(material.data_b64, validate=True)
-        except (binascii.Error, ValueError):
-            raise Refusal(422, "bad_material", f"{material.name}: data_b64 is not base64") from None
-        db.add(
-            SubmissionMaterial(
-                submission_id=payload.id,
-                name=material.name,
-                content_type=material.content_type,
-                data=data,
-            )
-        )
+    store_submission(db, request.app.state.data_keys, payload, kiosk_id, now)
     receipt = SubmissionReceipt(id=payload.id, reference=payload.reference, received_at=now)
-    return commit_reply(
+    answer = commit_reply(
         db, state.sessions, kiosk_id, key, "submissions", body_hash, receipt.model_dump(mode="json")
     )
+    if answer.status_code == 201:
+        log.info(
+            "submission.delivered",
+            extra={"event": "submission.delivered", "reference": payload.reference,
+                   "record": payload.id, "kiosk": kiosk_id},
+        )
+    return answer
 
 
 @router.post(

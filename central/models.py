@@ -172,3 +172,8 @@ class LogLine(Base):
     at_us: Mapped[int] = mapped_column(BigInteger)
     line_hash: Mapped[str] = mapped_column(String(32))
     line: Mapped[str] = mapped_column(Text)
+
+
+# The after-submission tables share Base; importing them here registers them wherever the
+# schema is created.
+from central import models_applications  # noqa: E402, F401

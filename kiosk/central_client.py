@@ -10,16 +10,21 @@ whether to try again later, stop the queue (authentication) or park the record (
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 
 from kiosk.errors import CentralError
-from wire.signing import HEADER_IDEMPOTENCY, sign_headers
+from wire.signing import CLOCK_SKEW_SECONDS, HEADER_IDEMPOTENCY, sign_headers
 
 API = "/api/v1"
+# Below this the Date header's one-second steps and the network's latency are noise.
+CLOCK_NOISE_SECONDS = 30.0
 
 
 class CentralUnreachable(CentralError):
@@ -107,6 +112,7 @@ class CentralClient:
         ca_file: str = "",
         timeout: float = 10.0,
         session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not url:
             raise CentralUnreachable("no central URL configured; enrol the kiosk first")
@@ -117,6 +123,24 @@ class CentralClient:
         self.verify: str | bool = ca_file or True
         self.timeout = (min(timeout, 5.0), timeout)
         self._session = session or requests.Session()
+        self._clock = clock
+        # The centre's clock minus ours, from the Date header of the last reply (None: unknown).
+        self.clock_offset: float | None = None
+        # Applied to our timestamps once the centre refused one as stale: the kiosk keeps
+        # working (and can report its wrong clock) until someone fixes the clock.
+        self._signing_offset = 0.0
+
+    def _observe_date(self, response: requests.Response) -> None:
+        try:
+            server = parsedate_to_datetime(response.headers["Date"]).timestamp()
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError):
+            return
+        self.clock_offset = server - self._clock()
+        if abs(self.clock_offset) < CLOCK_NOISE_SECONDS:
+            self._signing_offset = 0.0  # the clock was fixed
+
+    def signing_time(self) -> float:
+        return self._clock() + self._signing_offset
 
     @classmethod
     def from_config(cls, config: Any, secret: bytes) -> CentralClient:
@@ -144,14 +168,29 @@ class CentralClient:
         url = self.base + API + path
         if query:
             url += "?" + urlencode({k: v for k, v in query.items() if v})
+        what = f"{method} {path}"
+        response = self._send(method, url, body, headers, signed, what)
+        if signed and self._stale(response):
+            # Our clock is off by more than the centre's window: sign with the centre's time.
+            self._signing_offset = self.clock_offset or 0.0
+            response = self._send(method, url, body, headers, signed, what)
+        _raise_for(response, what)
+        try:
+            data = response.json() if response.content else None
+        except ValueError as error:
+            raise CentralServerError(f"{what}: reply is not JSON") from error
+        return Reply(response.status_code, data)
+
+    def _send(
+        self, method: str, url: str, body: bytes, headers: dict[str, str] | None, signed: bool, what: str
+    ) -> requests.Response:
         prepared = requests.Request(method, url, data=body or None, headers=headers or {}).prepare()
         if signed:
             if not (self.kiosk_id and self._secret):
                 raise CentralAuthFailed("this kiosk has no id or key; enrol it first")
-            prepared.headers.update(
-                sign_headers(self._secret, self.kiosk_id, method, prepared.path_url, body)
-            )
-        what = f"{method} {path}"
+            prepared.headers.update(sign_headers(
+                self._secret, self.kiosk_id, method, prepared.path_url, body, now=self.signing_time()
+            ))
         try:
             response = self._session.send(prepared, timeout=self.timeout, verify=self.verify)
         except requests.exceptions.SSLError as error:
@@ -160,12 +199,17 @@ class CentralClient:
             raise CentralUnreachable(f"{what}: {type(error).__name__}: {error}") from error
         except OSError as error:  # e.g. an unreadable CA file
             raise CentralTLSError(f"{what}: {error}") from error
-        _raise_for(response, what)
-        try:
-            data = response.json() if response.content else None
-        except ValueError as error:
-            raise CentralServerError(f"{what}: reply is not JSON") from error
-        return Reply(response.status_code, data)
+        self._observe_date(response)
+        return response
+
+    def _stale(self, response: requests.Response) -> bool:
+        """A 401 ``stale`` while the centre's Date says our clock is outside its window."""
+        return (
+            response.status_code == 401
+            and _error_code(response) == "stale"
+            and self.clock_offset is not None
+            and abs(self.clock_offset) > CLOCK_SKEW_SECONDS / 2
+        )
 
     def post_json(self, path: str, payload: dict[str, Any], **kwargs: Any) -> Reply:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

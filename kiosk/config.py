@@ -2,14 +2,20 @@
 
 Everything has a default that runs the kiosk in simulation, so a fresh checkout starts as-is.
 The kiosk's secret lives beside it in ``kiosk.key`` (mode 0600), never in the config itself.
+Both are written atomically and durably (temp file, fsync, rename, fsync of the folder), so a
+power cut leaves the old file or the new one, never an empty or half one. Every value is
+checked on load (a file that is not UTF-8, an unknown log level, a timeout of ``nan`` in a
+device URL) and refused with a ``ConfigError`` naming the file and the setting.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -18,6 +24,10 @@ from kiosk.paths import state_dir
 
 CONFIG_NAME = "config.yaml"
 KEY_NAME = "kiosk.key"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MIN_SECRET_BYTES = 16
+# Device URL options that are numbers: each must be finite and positive.
+NUMERIC_URL_OPTIONS = ("timeout", "baud", "width", "interval", "fps")
 
 
 @dataclass
@@ -84,9 +94,62 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
             values[name] = float(value)
         elif default is not None and not isinstance(value, type(default)):
             raise ConfigError(f"{where}.{name}: expected {type(default).__name__}, got {value!r}")
+        elif isinstance(value, dict) and not all(isinstance(k, str) for k in value):
+            raise ConfigError(f"{where}.{name}: every key must be text")
         else:
             values[name] = value
     return cls(**values)
+
+
+def _numbers(data: Any, where: str) -> None:
+    """Every float setting finite and positive (a YAML ``.nan`` or ``.inf`` would hang a wait)."""
+    for f in fields(data):
+        value = getattr(data, f.name)
+        if is_dataclass(value):
+            _numbers(value, f"{where}.{f.name}")
+        elif isinstance(value, float) and not (math.isfinite(value) and value > 0):
+            raise ConfigError(f"{where}.{f.name}: must be a positive number, not {value}")
+
+
+def device_url_problem(url: str) -> str | None:
+    """What is wrong with the numeric options of a device URL (``?timeout=nan``…), or None."""
+    try:
+        options = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    except ValueError as error:
+        return f"{url!r}: {error}"
+    for name, value in options:
+        if name not in NUMERIC_URL_OPTIONS:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            return f"{url!r}: {name} must be a number, not {value!r}"
+        if not (math.isfinite(number) and number > 0):
+            return f"{url!r}: {name} must be a positive finite number, not {value!r}"
+    return None
+
+
+def log_level_problem(name: Any, level: Any) -> str | None:
+    if not isinstance(name, str) or not name.strip():
+        return f"{name!r} is not a logger name"
+    if not isinstance(level, str) or level.upper() not in LOG_LEVELS:
+        return f"{name}: {level!r} is not a level; use one of {', '.join(LOG_LEVELS)}"
+    return None
+
+
+def check(config: Config, where: str) -> Config:
+    """Refuse values that would fail later with a traceback instead of a clear message."""
+    _numbers(config, where)
+    for kind in ("idcard", "sscard", "printer", "camera"):
+        url = getattr(config.devices, kind)
+        if problem := device_url_problem(url):
+            raise ConfigError(f"{where}.devices.{kind}: {problem}")
+    for name, level in config.log_levels.items():
+        if problem := log_level_problem(name, level):
+            raise ConfigError(f"{where}.log_levels: {problem}")
+    if not all(isinstance(lang, str) for lang in config.languages) or not config.languages:
+        raise ConfigError(f"{where}.languages: expected a list of language codes")
+    return config
 
 
 def config_path(folder: Path | None = None) -> Path:
@@ -99,35 +162,69 @@ def load(folder: Path | None = None) -> Config:
     if not path.exists():
         return Config()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from error
-    return _build(Config, data, str(path))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}); rewrite it with kiosk-provision configure") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    try:
+        config = _build(Config, data, str(path))
+    except TypeError as error:  # e.g. a list where a mapping was expected, deeper down
+        raise ConfigError(f"{path}: {error}") from None
+    return check(config, str(path))
+
+
+def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> Path:
+    """``path`` holds ``data`` or its old content after a power cut, never a mix or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dir_fd)  # the rename itself
+    finally:
+        os.close(dir_fd)
+    return path
 
 
 def save(config: Config, folder: Path | None = None) -> Path:
-    """Write atomically (temp file + rename), so a power cut never leaves half a config."""
-    path = config_path(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True, sort_keys=False), "utf-8")
-    os.replace(tmp, path)
-    return path
+    """Write atomically and durably, so a power cut never leaves half a config."""
+    text = yaml.safe_dump(config.to_dict(), allow_unicode=True, sort_keys=False)
+    return write_atomically(config_path(folder), text.encode("utf-8"))
 
 
 def load_secret(folder: Path | None = None) -> bytes:
     path = (folder or state_dir()) / KEY_NAME
     try:
-        return bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: no usable kiosk key; enrol the kiosk first") from error
+        text = path.read_bytes().decode("ascii").strip()
+        secret = bytes.fromhex(text)
+    except OSError as error:
+        raise ConfigError(f"{path}: no kiosk key ({error.strerror}); enrol the kiosk first") from None
+    except ValueError:
+        raise ConfigError(f"{path}: the kiosk key is not hex digits; enrol the kiosk again (--force)") from None
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ConfigError(f"{path}: the kiosk key is empty or too short; enrol the kiosk again (--force)")
+    return secret
 
 
 def save_secret(secret: bytes, folder: Path | None = None) -> Path:
-    path = (folder or state_dir()) / KEY_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret.hex())
-    os.chmod(path, 0o600)
-    return path
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ConfigError("refusing to store an empty or short kiosk key")
+    return write_atomically((folder or state_dir()) / KEY_NAME, secret.hex().encode("ascii"), 0o600)

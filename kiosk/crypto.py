@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from kiosk.errors import ConfigError
 from wire.errors import ExitCode, KioskError
 
 _INFO = b"kiosk24 outbox at-rest v1"
@@ -31,10 +32,14 @@ class DecryptionError(KioskError):
     exit_code = ExitCode.OUTBOX_UNDECRYPTABLE
 
 
+class MissingSecret(ConfigError, ValueError):
+    """No kiosk key to derive from (an empty ``kiosk.key``): enrol the kiosk again."""
+
+
 def derive_key(secret: bytes) -> bytes:
     """The 32-byte at-rest key for ``secret`` (the kiosk's enrolment key)."""
     if not secret:
-        raise ValueError("an empty secret cannot protect anything")
+        raise MissingSecret("an empty kiosk key cannot protect anything; enrol the kiosk again")
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret)
 
 

@@ -10,45 +10,39 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devices.status import DeviceKind, DeviceState, DeviceStatus
 from identity.record import IdentityRecord
 from kiosk.config import Config
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
+    from devices.camera.camera import DocumentCamera
+    from devices.idcard.sam_poller import CardEvent, CardPoller
+    from devices.idcard.sam_reader import SamReader
+    from devices.pcsc.monitor import PcscEvent, ReaderMonitor
+    from devices.pcsc.sscard import SscardReader
+    from devices.printer.document import Receipt
+    from devices.printer.driver import ReceiptPrinter
     from kiosk.facade import Facade
+    from kiosk.outbox import Outbox
     from kiosk.receipts import AcceptanceReceipt
 
 log = logging.getLogger(__name__)
 
-SIM_SSCARD = "sim://sscard"
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    """``state`` is ok | degraded | fault | absent; ``reason`` an i18n key saying why."""
-
-    name: str
-    state: str
-    reason: str = ""
-
-    @property
-    def usable(self) -> bool:
-        return self.state in ("ok", "degraded")
-
-    def wire(self) -> dict[str, str]:
-        """As the heartbeat reports it."""
-        return {"state": self.state, "reason": self.reason}
+__all__ = ["DeviceHub", "DeviceStatus"]  # DeviceStatus: devices.status's, kept importable here
 
 
 class DeviceHub:
     """Starts the devices named in the config and turns their callbacks into facade calls.
 
     Every driver is optional: an empty URL means "not fitted", a driver that fails to open is
-    reported ``absent`` with its reason, never faked. Blocking I/O runs on the drivers' own
+    reported ``absent`` with its reason, never faked. Each device's status is the driver's own
+    :class:`~devices.status.DeviceStatus`, passed on unchanged, so ``usable`` follows the one
+    readiness table in :mod:`devices.status`. URLs are opened through :mod:`devices.registry`;
+    ``sim://`` works only once the harness has loaded the simulators. Blocking I/O runs on the drivers' own
     workers (card poller, PC/SC monitor, camera preview) or on the caller's thread (print,
     submit), which the screens keep off the UI thread.
     """
@@ -61,7 +55,7 @@ class DeviceHub:
         *,
         state_folder: Path | None = None,
         secret: bytes | None = None,
-        outbox: Any = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.config = config
         self._state_folder = state_folder
@@ -69,22 +63,21 @@ class DeviceHub:
         self._facade: Facade | None = None
         self._states: dict[str, DeviceStatus] = {}
         self._lock = threading.RLock()
-        self.reader: Any = None
-        self.poller: Any = None
-        self.sscard: Any = None  # devices.pcsc.sscard.SscardReader
-        self.sscard_monitor: Any = None
-        self.testbed: Any = None  # devices.pcsc.testbed.Testbed, for sim://sscard only
+        self.reader: SamReader | None = None
+        self.poller: CardPoller | None = None
+        self.sscard: SscardReader | None = None
+        self.sscard_monitor: ReaderMonitor | None = None
         self._sim_sscard: Any = None  # the virtual card in the testbed's reader
-        self.printer: Any = None
-        self.camera: Any = None
-        self.outbox: Any = outbox
+        self.printer: ReceiptPrinter | None = None
+        self.camera: DocumentCamera | None = None
+        self.outbox: Outbox | None = outbox
         self._card_on = False
         self._sscard_on = False
         self._pending: IdentityRecord | None = None
         self._expecting = False
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
-        self.last_receipt: Any = None  # the last rendered receipt document (no full ID data)
+        self.last_receipt: Receipt | None = None  # the last rendered receipt document (no full ID data)
 
     # ----- life cycle ---------------------------------------------------------------------
     def start(self, facade: Facade) -> None:
@@ -120,13 +113,16 @@ class DeviceHub:
             except Exception:
                 log.exception("closing a device failed")
 
-    def _set(self, name: str, state: str, reason: str) -> None:
-        status = DeviceStatus(name, state, reason)
+    def _set(self, status: DeviceStatus) -> None:
+        name = status.name
         with self._lock:
             changed = self._states.get(name) != status
             self._states[name] = status
         if changed and self._facade is not None and self._monitor is not None:
             self._facade.device_changed()
+
+    def _absent(self, device: DeviceKind, reason: str, detail: str = "") -> None:
+        self._set(DeviceStatus(device, DeviceState.ABSENT, reason, detail))
 
     def states(self) -> dict[str, DeviceStatus]:
         with self._lock:
@@ -135,7 +131,7 @@ class DeviceHub:
     # ----- ID-card reader -----------------------------------------------------------------
     def _start_idcard(self, url: str) -> None:
         if not url:
-            self._set("idcard", "absent", "ui.device.not_configured")
+            self._absent(DeviceKind.IDCARD, "ui.device.not_configured")
             return
         from devices.idcard.factory import make_reader
         from devices.idcard.sam_poller import CardPoller
@@ -143,18 +139,18 @@ class DeviceHub:
         try:
             self.reader = make_reader(url)
         except KioskError as error:
-            self._set("idcard", "absent", error.key)
+            self._absent(DeviceKind.IDCARD, error.key, error.detail)
             return
-        self._set("idcard", "absent", "idcard.absent")
+        self._absent(DeviceKind.IDCARD, "idcard.absent")
         self.poller = CardPoller(self.reader, self._card_event, self._reader_state)
         self.poller.start()
 
-    def _reader_state(self, status: Any) -> None:
-        self._set("idcard", str(status.state.value), status.reason)
-        if not status.ready:
+    def _reader_state(self, status: DeviceStatus) -> None:
+        self._set(status)
+        if not status.usable:
             self._card_on = False
 
-    def _card_event(self, event: Any) -> None:
+    def _card_event(self, event: CardEvent) -> None:
         kind = str(event.kind.value)
         if kind == "detected":
             self._card_on = True
@@ -216,56 +212,45 @@ class DeviceHub:
 
     # ----- social security card (PC/SC) ---------------------------------------------------
     def open_sscard(self, url: str) -> None:
-        """Watch the social security card reader at ``url`` (``pcsc://…`` or ``sim://sscard``)."""
+        """Watch the social security card reader at ``url`` (``pcsc://…``, or ``sim://sscard``
+        when the simulators are loaded)."""
         self.close_sscard()
         if not url:
-            self._set("sscard", "absent", "ui.device.not_configured")
+            self._absent(DeviceKind.SSCARD, "ui.device.not_configured")
             return
         from devices.pcsc.monitor import ReaderMonitor
         from devices.pcsc.sscard import open_sscard_reader
 
         try:
-            if url.startswith("sim://"):
-                url = self._start_testbed()
             self.sscard = open_sscard_reader(url)
         except KioskError as error:
             log.warning("social security card reader unavailable: %s", error.key)
-            self._set("sscard", "absent", error.key)
+            self._absent(DeviceKind.SSCARD, error.key, error.detail)
             return
         self._sscard_health()
         self.sscard_monitor = ReaderMonitor(self._sscard_event).start()
 
-    def _start_testbed(self) -> str:
-        """pcscd with the virtual reader; raises (a DeviceAbsent) when it cannot run here."""
-        from devices.pcsc.testbed import Testbed
-
-        testbed = Testbed()
-        try:
-            testbed.start(timeout=10.0)
-        except KioskError:
-            testbed.stop()
-            raise
-        self.testbed = testbed
-        return testbed.url
+    @property
+    def testbed(self) -> Any:
+        """The pcscd testbed behind a ``sim://sscard`` reader (None for a real reader)."""
+        return getattr(self.sscard, "testbed", None)
 
     def close_sscard(self) -> None:
         if self.sscard_monitor is not None:
             self.sscard_monitor.stop()
             self.sscard_monitor = None
-        if self.testbed is not None:
-            self._sim_sscard = None
-            self.testbed.stop()
-            self.testbed = None
+        self._sim_sscard = None
+        if self.sscard is not None:
+            self.sscard.close()  # stops the testbed behind sim://sscard
         self.sscard = None
         self._sscard_on = False
 
     def _sscard_health(self) -> None:
         if self.sscard is None:
             return
-        health = self.sscard.health()
-        self._set("sscard", str(health.state.value), health.reason)
+        self._set(self.sscard.health())
 
-    def _sscard_event(self, event: Any) -> None:
+    def _sscard_event(self, event: PcscEvent) -> None:
         """On the PC/SC monitor's thread: state changes, and a read for each inserted card."""
         from devices.pcsc.monitor import EventKind
         from devices.pcsc.url import pick_reader
@@ -281,7 +266,7 @@ class DeviceHub:
         if not ours:
             return
         if event.kind is EventKind.SERVICE_LOST:
-            self._set("sscard", "absent", event.reason or "pcsc.no_service")
+            self._absent(DeviceKind.SSCARD, event.reason or "pcsc.no_service")
         elif event.kind is EventKind.CARD_INSERTED:
             self._sscard_on = True
             self._read_sscard()
@@ -305,15 +290,11 @@ class DeviceHub:
 
     def sim_place_sscard(self, person: Any = None) -> bool:
         """Insert a virtual social security card for ``person`` (a generated one by default)."""
-        if self.testbed is None:
+        testbed = self.testbed
+        if testbed is None:
             return False
-        from devices.pcsc.virtual_card import SscardContent
-        from identity.idnumber import generate_person
-
         self.sim_remove_sscard()
-        card = self.testbed.card(SscardContent.for_person(person or generate_person()))
-        self._sim_sscard = card
-        self.testbed.insert(card)
+        self._sim_sscard = testbed.insert_person(person)
         return True
 
     def sim_remove_sscard(self) -> None:
@@ -324,24 +305,24 @@ class DeviceHub:
     # ----- printer ------------------------------------------------------------------------
     def _start_printer(self, url: str) -> None:
         if not url:
-            self._set("printer", "absent", "ui.device.not_configured")
+            self._absent(DeviceKind.PRINTER, "ui.device.not_configured")
             return
         from devices.printer.driver import ReceiptPrinter
 
         try:
             self.printer = ReceiptPrinter(url, timeout=3.0)
         except KioskError as error:
-            self._set("printer", "absent", error.key)
+            self._absent(DeviceKind.PRINTER, error.key, error.detail)
             return
         self._printer_status()
 
     def _printer_status(self) -> None:
         if self.printer is not None:
-            status = self.printer.status()
-            self._set("printer", status.state, status.reason)
+            self._set(self.printer.status())
 
     def _no_printer(self) -> str:
-        return self._states.get("printer", DeviceStatus("printer", "absent")).reason or "ui.receipt.no_printer"
+        status = self._states.get(DeviceKind.PRINTER.value)
+        return (status.reason if status is not None else "") or "ui.receipt.no_printer"
 
     def print_receipt(self, data: AcceptanceReceipt, lang: str) -> str | None:
         """Print the 受理回执; None when printed, else an i18n key saying why not."""
@@ -353,7 +334,7 @@ class DeviceHub:
         self.last_receipt = document
         return self.print_document(document)
 
-    def print_document(self, document: Any) -> str | None:
+    def print_document(self, document: Receipt) -> str | None:
         """Print any rendered receipt document (e.g. the self-test page); None when printed."""
         if self.printer is None:
             return self._no_printer()
@@ -371,20 +352,20 @@ class DeviceHub:
     # ----- camera -------------------------------------------------------------------------
     def _start_camera(self, url: str) -> None:
         if not url:
-            self._set("camera", "absent", "ui.device.not_configured")
+            self._absent(DeviceKind.CAMERA, "ui.device.not_configured")
             return
         from devices.camera.camera import DocumentCamera
 
-        def on_status(status: Any) -> None:
-            self._set("camera", str(status.state.value), status.reason)
+        def on_status(status: DeviceStatus) -> None:
+            self._set(status)
 
         try:
             self.camera = DocumentCamera(url, on_status=on_status)
             self.camera.open()
         except KioskError as error:
-            self._set("camera", "absent", error.key)
+            self._absent(DeviceKind.CAMERA, error.key, error.detail)
             return
-        self._set("camera", str(self.camera.status.state.value), self.camera.status.reason)
+        self._set(self.camera.status)
 
     # ----- outbox -------------------------------------------------------------------------
     def _start_outbox(self) -> None:

@@ -4,10 +4,16 @@ The one enrolment both ``kiosk-provision enrol`` and the simulation harness use:
 kiosk id, the central URL, the CA file and the heartbeat interval into the config and the secret
 into ``kiosk.key`` (mode 0600). A forced re-enrolment refuses while the outbox still holds
 records sealed and signed with the old key, so nothing queued becomes unsendable.
+
+Before the one-time code is sent, the state folder must take a test write the size of the key
+and the config (a full or read-only disk is found while the code is still unused, not after
+the centre has made a kiosk for it); both files are written atomically, so a failure never
+leaves a 0-byte ``kiosk.key``.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +23,28 @@ from kiosk.central_client import CentralClient
 from kiosk.errors import ConfigError, OutboxNotEmpty
 from kiosk.heartbeat import runtime_versions
 from kiosk.outbox import OUTBOX_NAME, Outbox
+
+# A test write this big must succeed before the pairing code is spent (key + config + margin).
+PREFLIGHT_BYTES = 256 * 1024
+
+
+class StateNotWritable(ConfigError):
+    key = "enrol.state_not_writable"
+
+
+def preflight(folder: Path) -> None:
+    """Fail now, with the pairing code unused, if the key and config could not be written."""
+    probe = folder / ".enrol-preflight"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        kiosk_config.write_atomically(probe, os.urandom(PREFLIGHT_BYTES), 0o600)
+    except OSError as error:
+        raise StateNotWritable(
+            f"{folder}: cannot write the kiosk's key and config ({error.strerror or error}); "
+            "the pairing code was not used"
+        ) from None
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -55,6 +83,7 @@ def enrol(folder: Path, server: str, code: str, *, location: str | None = None,
             raise OutboxNotEmpty(f"{pending} record(s) still queued in {folder / OUTBOX_NAME}")
     if ca and not Path(ca).is_file():
         raise ConfigError(f"--ca {ca}: no such file")
+    preflight(folder)
     ca_file = str(Path(ca).resolve()) if ca else ""
     if location:
         config.location.name = location
@@ -77,6 +106,12 @@ def enrol(folder: Path, server: str, code: str, *, location: str | None = None,
     config.central.url = server.rstrip("/")
     config.central.ca_file = ca_file
     config.central.heartbeat_seconds = float(reply.get("heartbeat_seconds") or 60)
-    kiosk_config.save_secret(secret, folder)
-    path = kiosk_config.save(config, folder)
+    try:
+        kiosk_config.save_secret(secret, folder)
+        path = kiosk_config.save(config, folder)
+    except OSError as error:
+        raise StateNotWritable(
+            f"{folder}: enrolled as {config.kiosk_id} but the key or config could not be written "
+            f"({error.strerror or error}); free some space and enrol again with a new code (--force)"
+        ) from None
     return Enrolment(config, changed=True, path=path)

@@ -25,6 +25,7 @@ from kiosk.config import Config
 from kiosk.crypto import verify_pin
 from kiosk.device_hub import DeviceHub, DeviceStatus
 from kiosk.errors import FlowError, ValidationError
+from kiosk.readiness import service_problem
 from kiosk.session import IdleState, IdleTimer, Session
 from wire.errors import KioskError
 
@@ -130,6 +131,8 @@ class Facade:
         """Why no citizen can be served right now (an i18n key), or None."""
         if self.centre_out_of_service:
             return "ui.oos.centre"
+        if problem := service_problem(self.devices.outbox if self.devices is not None else None):
+            return problem
         states = self.device_states()
         idcard = states.get("idcard")
         sscard = states.get("sscard")

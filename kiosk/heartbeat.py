@@ -8,6 +8,12 @@ calls :meth:`ReportingWorker.wake` after an enqueue so a submission leaves at on
 
 Command kinds map to callables (``handler(args) -> outcome text``): ``upload_logs`` and
 ``out_of_service`` are built in; the app registers ``reload_catalog`` and ``print_test_page``.
+
+The schedule runs on ``time.monotonic``, so a clock stepped either way never stalls it; the
+wall clock (``clock``) only stamps what is sent. A successful beat proves the link is up, so it
+ends the outbox's backoff. The beat reports a clock that disagrees with the centre's (a
+``clock`` device entry and ``clock_offset_seconds``) and a disk below the free-space threshold
+(a ``disk`` entry; the kiosk is then out of service for new applications while it delivers).
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from typing import Any
 
 import pydantic
 
-from kiosk import logs
-from kiosk.central_client import CentralAuthFailed, CentralClient
+from kiosk import logs, readiness
+from kiosk.central_client import CLOCK_NOISE_SECONDS, CentralAuthFailed, CentralClient
 from kiosk.errors import CentralError
 from kiosk.outbox import Outbox
 from wire import models
@@ -103,6 +109,8 @@ class ReportingWorker:
         heartbeat_seconds: float = 60.0,
         disk_folder: Path | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        min_free_bytes: int = readiness.MIN_FREE_BYTES,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -113,6 +121,9 @@ class ReportingWorker:
         self.heartbeat_seconds = heartbeat_seconds
         self.disk_folder = disk_folder or outbox.path.parent
         self._clock = clock
+        self._monotonic = monotonic
+        self.min_free_bytes = min_free_bytes
+        self._disk_low = False
         self._handlers: dict[str, CommandHandler] = {
             "upload_logs": self._upload_logs,
             "out_of_service": self._out_of_service,
@@ -171,13 +182,35 @@ class ReportingWorker:
             devices["outbox"] = {"state": "degraded", "reason": "outbox.rejected"}
         else:
             devices["outbox"] = {"state": "ok", "reason": ""}
+        offset = self.clock_offset()
+        if offset is not None and abs(offset) >= CLOCK_NOISE_SECONDS:
+            devices["clock"] = {"state": "degraded", "reason": f"clock.skew:{offset:+.0f}s"}
+        if self._disk_low:
+            devices["disk"] = {"state": "fault", "reason": "disk.low"}
         return devices
 
-    def heartbeat_payload(self) -> dict[str, Any]:
+    def clock_offset(self) -> float | None:
+        """The centre's clock minus ours, as last seen in a reply (None before any)."""
+        offset = getattr(self.client, "clock_offset", None)
+        return float(offset) if isinstance(offset, int | float) else None
+
+    def check_disk(self) -> int:
+        """Free bytes where the outbox lives; tells the app when it crosses the threshold."""
         try:
             free = shutil.disk_usage(self.disk_folder).free
         except OSError:
             free = 0
+        low = free < self.min_free_bytes
+        if low != self._disk_low:
+            self._disk_low = low
+            logs.event(log, "disk.low" if low else "disk.ok", free_bytes=free,
+                       level=logging.ERROR if low else logging.INFO)
+            for callback in self._on_out_of_service:  # the app re-reads why it is out of service
+                callback(self.out_of_service, self.outbox.setting("out_of_service_reason"))
+        return free
+
+    def heartbeat_payload(self) -> dict[str, Any]:
+        free = self.check_disk()
         request = models.HeartbeatRequest(
             kiosk_id=self.kiosk_id,
             sent_at=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
@@ -185,10 +218,14 @@ class ReportingWorker:
             queue_depth=self.outbox.depth(),
             versions=self.versions,
             free_disk_bytes=free,
-            out_of_service=self.out_of_service,
+            out_of_service=self.out_of_service or self._disk_low,
             acked_commands=self.outbox.unacked_commands(),
         )
-        return request.model_dump(mode="json")
+        payload = request.model_dump(mode="json")
+        offset = self.clock_offset()
+        if offset is not None:
+            payload["clock_offset_seconds"] = round(offset, 1)
+        return payload
 
     def heartbeat(self) -> list[str]:
         """Send one heartbeat and run its new commands; returns the ids that ran now."""
@@ -200,6 +237,8 @@ class ReportingWorker:
             raise
         self.last_heartbeat_at = self._clock()
         self.outbox.mark_acked(payload["acked_commands"])
+        # The centre answered: whatever backoff an outage left behind is over.
+        self.outbox.reset_backoff()
         if self.outbox.alarm() == CentralAuthFailed.key:
             # A signed request went through again (clock fixed, kiosk restored): resume sending.
             self.outbox.clear_alarm()
@@ -275,8 +314,8 @@ class ReportingWorker:
         self._wake.set()
 
     def step(self, next_beat: float) -> float:
-        """One pass of the loop; returns when the next heartbeat is due."""
-        now = self._clock()
+        """One pass of the loop; returns when the next heartbeat is due (monotonic seconds)."""
+        now = self._monotonic()
         if now >= next_beat:
             # Scheduled before trying: a beat that fails in any way waits for the next tick
             # instead of being retried (and logged) every few milliseconds.
@@ -300,14 +339,14 @@ class ReportingWorker:
         return next_beat
 
     def _run(self) -> None:
-        next_beat = 0.0
+        next_beat = self._monotonic()
         while not self._stop.is_set():
             try:
                 next_beat = self.step(next_beat)
             except Exception:  # keep reporting whatever happens
                 log.exception("reporting worker step failed", extra={"event": "worker.failed"})
             # Short naps: a link backoff that ends, or a stop, is noticed within seconds.
-            self._wake.wait(max(0.05, min(next_beat - self._clock(), 5.0)))
+            self._wake.wait(max(0.05, min(next_beat - self._monotonic(), 5.0)))
             self._wake.clear()
 
     def start(self) -> None:

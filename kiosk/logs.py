@@ -4,9 +4,11 @@ Every line has ``ts`` (UTC ISO 8601), ``level``, ``logger``, ``kiosk`` (the kios
 (a random id per citizen session, linked to no person), ``event`` (a stable key), ``msg`` and any
 extra fields. Masking happens in the formatter, so no handler can write unmasked text:
 
-* 公民身份号码 (18 characters ending in a digit or X) keep 3 + 2 characters
-  (:func:`identity.idnumber.mask`); a valid 统一社会信用代码 is a company's, so it stays.
-* mobile numbers (``1[3-9]`` + 9 digits) keep 3 + 4 digits;
+* 公民身份号码 (18 characters ending in a digit or X, also written in groups with spaces or
+  hyphens, or in full-width digits) keep 3 + 2 characters (:func:`identity.idnumber.mask`);
+  a valid 统一社会信用代码 is a company's, so it stays; 15-digit first-generation numbers too;
+* mobile numbers (``1[3-9]`` + 9 digits, with or without ``+86``/``0086``/``86``, in groups
+  such as ``138-0013-8000`` or ``138 0013 8000``, full-width or not) keep 3 + 4 digits;
 * values of fields whose key looks like a person's name or an address;
 * street addresses with a house number found in free text;
 * whatever the session registered with :func:`register_sensitive` (the citizen's name,
@@ -14,7 +16,9 @@ extra fields. Masking happens in the formatter, so no handler can write unmasked
 
 :func:`read_range` gives back the lines of a time range for the heartbeat's ``upload_logs``.
 :func:`setup` also replaces the uncaught-exception hooks (main thread and worker threads), so a
-traceback that reaches stderr (the systemd journal) is masked by the same rules.
+traceback that reaches stderr (the systemd journal) is masked by the same rules, and logging's
+``Handler.handleError`` (a failed write, a bad format string), which would print the raw message
+and its arguments to stderr.
 """
 
 from __future__ import annotations
@@ -42,7 +46,14 @@ MASK = "***"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Z]{2}\d{6}[0-9A-Z]{9}[0-9A-Z](?![0-9A-Za-z])", re.I)
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Digits written apart: groups split by one space or hyphen (after full-width forms are folded).
+_ID_SPACED = re.compile(r"(?<![0-9A-Za-z])[1-9](?:[ \-]?\d){16}[ \-]?[\dXx](?![0-9A-Za-z])")
+_ID_15 = re.compile(r"(?<![0-9A-Za-z])[1-9](?:[ \-]?\d){14}(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)[ \-]?86[ \-]?|86[ \-]?)?(1[3-9](?:[ \-]?\d){9})(?!\d)")
+_SEPARATORS = re.compile(r"[ \-]")
+_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x", "＋": "+", "－": "-", "\u3000": " "}
+)
 _STREET = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{0,30}?(?:路|街|大道|道|巷|弄|胡同|村|里|小区|公寓|大厦)"
     r"[\u4e00-\u9fa5A-Za-z0-9\-－#]*?\d+\s*[号號栋幢楼单元室层](?:[\u4e00-\u9fa5A-Za-z0-9\-－#]*\d+\s*[号栋幢楼单元室层户])*"
@@ -74,14 +85,28 @@ def is_uscc(code: str) -> bool:
 
 
 def _mask_id_like(match: re.Match[str]) -> str:
-    text = match.group(0)
+    text = _SEPARATORS.sub("", match.group(0))
     if idnumber.problem(text.upper()) is None:
         return idnumber.mask(text)
     if is_uscc(text):
         return text
     if idnumber.PATTERN.fullmatch(text):  # a mistyped ID number is still someone's
         return idnumber.mask(text)
-    return text
+    return match.group(0)
+
+
+def _mask_id_15(match: re.Match[str]) -> str:
+    """A first-generation number: 6-digit region, yymmdd, 3-digit sequence."""
+    digits = _SEPARATORS.sub("", match.group(0))
+    month, day = int(digits[8:10]), int(digits[10:12])
+    if 1 <= month <= 12 and 1 <= day <= 31:
+        return idnumber.mask(digits)
+    return match.group(0)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    digits = _SEPARATORS.sub("", match.group(1))
+    return f"{digits[:3]}****{digits[-4:]}"
 
 
 class _Sensitive:
@@ -145,8 +170,11 @@ def mask_text(text: str) -> str:
     for value in _sensitive.snapshot():
         if value in text:
             text = text.replace(value, MASK)
+    text = text.translate(_FULL_WIDTH)
     text = _ID_LIKE.sub(_mask_id_like, text)
-    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _ID_SPACED.sub(_mask_id_like, text)
+    text = _ID_15.sub(_mask_id_15, text)
+    text = _PHONE.sub(_mask_phone, text)
     text = _LABELLED.sub(lambda m: m.group(1) + MASK, text)
     return _STREET.sub(MASK, text)
 
@@ -179,6 +207,13 @@ def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception as error:  # a bad format string still gives a (masked) line, not a lost one
+        return f"{record.msg} (unformattable arguments: {type(error).__name__})"
+
+
 class JsonFormatter(logging.Formatter):
     """One masked JSON object per line."""
 
@@ -190,7 +225,7 @@ class JsonFormatter(logging.Formatter):
             "kiosk": _state["kiosk"],
             "session": _state["session"],
             "event": getattr(record, "event", "") or "",
-            "msg": record.getMessage(),
+            "msg": _message(record),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in line:
@@ -200,6 +235,27 @@ class JsonFormatter(logging.Formatter):
         fields = {k: mask_value(v, k) for k, v in line.items() if k not in ("ts", "level", "logger")}
         return json.dumps({**{k: line[k] for k in ("ts", "level", "logger")}, **fields},
                           ensure_ascii=False, default=str)
+
+
+def masked_handle_error(handler: logging.Handler, record: logging.LogRecord) -> None:
+    """``Handler.handleError`` without the raw message and arguments (they may be a citizen's).
+
+    The standard one prints the record's ``msg`` and ``args`` to stderr, which the journal keeps.
+    This one says which handler failed, why (masked) and where the call was, nothing more.
+    """
+    if not logging.raiseExceptions or sys.stderr is None:
+        return
+    kind, value, _ = sys.exc_info()
+    try:
+        sys.stderr.write(
+            f"logging failed in {type(handler).__name__}: "
+            f"{kind.__name__ if kind else 'error'}: {mask_text(str(value))}\n"
+            f"  logger {record.name}, event {getattr(record, 'event', '') or '-'}, "
+            f"template {mask_text(str(record.msg))!r}, called at {record.pathname}:{record.lineno}\n"
+        )
+        sys.stderr.flush()
+    except Exception:  # stderr itself failing leaves nowhere to report to
+        pass
 
 
 class SizeAndAgeRotatingHandler(logging.handlers.RotatingFileHandler):
@@ -227,6 +283,9 @@ class SizeAndAgeRotatingHandler(logging.handlers.RotatingFileHandler):
     def doRollover(self) -> None:
         super().doRollover()
         self._started = time.time()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        masked_handle_error(self, record)
 
 
 def setup(
@@ -295,6 +354,8 @@ def install_excepthooks() -> None:
     """Route uncaught exceptions of every thread through the masking (done by :func:`setup`)."""
     sys.excepthook = _main_hook
     threading.excepthook = _thread_hook
+    # Every handler (Kivy's console one too) reports its failures through the masking.
+    logging.Handler.handleError = masked_handle_error  # type: ignore[method-assign]
 
 
 def event(logger: logging.Logger, key: str, msg: str = "", *, level: int = logging.INFO, **fields: Any) -> None:

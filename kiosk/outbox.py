@@ -16,6 +16,13 @@ Delivery (:meth:`Outbox.drain`) follows the reply:
 * any other 4xx: the record is parked as ``rejected``, kept and reported, never dropped.
 
 The same database remembers which heartbeat commands ran (see :mod:`kiosk.heartbeat`).
+
+A full disk must not stop delivery: deleting a delivered row needs room in the WAL. Beside the
+database sits ``outbox.reserve``, a few megabytes held back; when a delete hits a full disk the
+reserve is given up and the WAL checkpointed and truncated, and the delete is tried again. The
+WAL is truncated after every pass that delivered, so it never keeps the disk for itself.
+Stored retry times are wall-clock times: one that sits further in the future than the backoff
+policy allows (the clock was stepped back) is brought back to what the policy allows.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ import base64
 import errno
 import json
 import logging
+import os
 import random
+import shutil
 import sqlite3
 import threading
 import time
@@ -46,6 +55,11 @@ from wire.errors import ExitCode, KioskError
 log = logging.getLogger("kiosk.outbox")
 
 OUTBOX_NAME = "outbox.sqlite3"
+RESERVE_SUFFIX = ".reserve"
+RESERVE_BYTES = 4 * 1024 * 1024
+WAL_LIMIT_BYTES = 1024 * 1024
+ROOM_SLACK_BYTES = 64 * 1024
+_PAGE = 4096
 SUBMISSION, EVENTS, LOGS = "submission", "events", "logs"
 SUPPLEMENT, RATING, HELP_CALL = "supplement", "rating", "help_call"
 ENDPOINTS = {
@@ -139,6 +153,12 @@ class Backoff:
         raw = min(self.cap, self.base * self.factor**exponent)
         return raw * (1.0 - self.jitter * rng.random())
 
+    def longest(self, failures: int) -> float:
+        """The longest delay the policy gives after ``failures`` failures (0 after none)."""
+        if failures <= 0:
+            return 0.0
+        return min(self.cap, self.base * self.factor ** min(failures - 1, 60))
+
 
 @dataclass(frozen=True)
 class RecordInfo:
@@ -178,8 +198,11 @@ class Outbox:
         clock: Callable[[], float] = time.time,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        reserve_bytes: int = RESERVE_BYTES,
     ) -> None:
         self.path = Path(path)
+        self.reserve_path = self.path.with_name(self.path.name + RESERVE_SUFFIX)
+        self.reserve_bytes = reserve_bytes
         self._sealer = Sealer(secret)
         self._clock = clock
         self.backoff = backoff or Backoff()
@@ -190,14 +213,76 @@ class Outbox:
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
             )
+            # Deleted rows give their room back to the disk (new databases; see _after_pass).
+            self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit in WAL mode survives a power cut, not only a process crash.
             self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
+            # The WAL restarts well before it could outgrow the reserve.
+            self._db.execute(f"PRAGMA wal_autocheckpoint={max(16, reserve_bytes // 4 // _PAGE)}")
             self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as error:
             if _is_full(error):
                 raise OutboxFull(f"{self.path}: {error}") from error
             raise OutboxError(f"{self.path}: {error}") from error
+        self.keep_reserve()
+
+    # The disk plan: room held back so that delivery can always delete.
+
+    def keep_reserve(self) -> bool:
+        """Make sure the reserve file exists at full size; False when the disk has no room."""
+        try:
+            if self.reserve_path.exists() and self.reserve_path.stat().st_size >= self.reserve_bytes:
+                return True
+            fd = os.open(self.reserve_path, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, self.reserve_bytes)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return True
+        except OSError:
+            # Half a reserve would only pretend; the next pass tries again.
+            self.reserve_path.unlink(missing_ok=True)
+            return False
+
+    def release_reserve(self) -> None:
+        """Give the reserve back to the disk and shrink the WAL (a delete hit a full disk)."""
+        self.reserve_path.unlink(missing_ok=True)
+        self.checkpoint()
+
+    def room(self) -> int:
+        """Free bytes on the outbox's disk."""
+        try:
+            return shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return 0
+
+    def _check_room(self, size: int) -> None:
+        # A record is written twice (WAL, then database) before the WAL is truncated.
+        needed = 2 * size + ROOM_SLACK_BYTES
+        if self.room() < needed:
+            raise OutboxFull(f"{self.path}: {needed} bytes needed, {self.room()} free")
+
+    def _give_back_free_pages(self) -> None:
+        """Return deleted rows' pages to the disk, a few at a time (a full disk has little WAL room)."""
+        with self._lock:
+            try:
+                while self._db.execute("PRAGMA freelist_count").fetchone()[0]:
+                    self._db.execute("PRAGMA incremental_vacuum(64)").fetchall()
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error as error:
+                log.warning("outbox vacuum failed", extra={"event": "outbox.vacuum_failed", "error": str(error)})
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the database and truncate it, so it holds no disk space."""
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error as error:
+                log.warning("outbox checkpoint failed", extra={"event": "outbox.checkpoint_failed",
+                                                               "error": str(error)})
 
     @classmethod
     def in_state_dir(cls, folder: Path, secret: bytes, **kwargs: Any) -> Outbox:
@@ -248,6 +333,7 @@ class Outbox:
         record_id = record_id or uuid.uuid4().hex
         sealed = self._sealer.seal(body, record_id.encode())
         now = self._clock()
+        self._check_room(len(sealed))
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO records (id, kind, query, content_type, content_encoding, payload,"
@@ -255,6 +341,7 @@ class Outbox:
                 (record_id, kind, json.dumps(query or {}), content_type, content_encoding,
                  sealed, now, now),
             )
+        self.checkpoint()  # into the database now, so the WAL never holds the disk
         return record_id
 
     def enqueue_submission(
@@ -395,7 +482,30 @@ class Outbox:
             db.execute("DELETE FROM meta WHERE key IN ('alarm', 'alarm_detail')")
 
     def link_retry_at(self) -> float:
-        return float(self._meta("link_next_at", "0"))
+        """When the link may be tried again, never later than the policy allows from now."""
+        stored = float(self._meta("link_next_at", "0"))
+        return min(stored, self._clock() + self.backoff.longest(self.link_failures()))
+
+    def reset_backoff(self) -> None:
+        """The centre answered (e.g. a heartbeat): the link is up, stop waiting."""
+        if self.link_failures() or float(self._meta("link_next_at", "0")):
+            with self._transaction() as db:
+                self._set_meta(db, "link_failures", "0")
+                self._set_meta(db, "link_next_at", "0")
+
+    def _clamp_retry_times(self, now: float) -> None:
+        """Bring retry times that sit beyond the policy (a clock stepped back) back to it."""
+        rows = self._query(
+            "SELECT id, attempts, next_attempt_at FROM records WHERE state = ? AND next_attempt_at > ?",
+            (PENDING, now),
+        )
+        late = [(now + self.backoff.longest(attempts), record_id)
+                for record_id, attempts, due in rows if due > now + self.backoff.longest(attempts)]
+        if late:
+            with self._transaction() as db:
+                db.executemany("UPDATE records SET next_attempt_at = ? WHERE id = ?", late)
+            log.warning("retry times beyond the backoff policy brought back (clock stepped back?)",
+                        extra={"event": "outbox.retry_clamped", "records": len(late)})
 
     def link_failures(self) -> int:
         return int(self._meta("link_failures", "0"))
@@ -411,6 +521,15 @@ class Outbox:
         return rows[0] if rows else None
 
     def _acknowledged(self, record_id: str) -> None:
+        try:
+            self._delete_delivered(record_id)
+        except OutboxFull:
+            log.warning("disk full while deleting a delivered record; reserve released",
+                        extra={"event": "outbox.reserve_released"})
+            self.release_reserve()
+            self._delete_delivered(record_id)
+
+    def _delete_delivered(self, record_id: str) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM records WHERE id = ?", (record_id,))
             self._set_meta(db, "link_failures", "0")
@@ -459,6 +578,7 @@ class Outbox:
     ) -> DrainReport:
         """Send due records in order until the queue is empty, backs off, or is stopped."""
         report = DrainReport()
+        self._clamp_retry_times(self._clock())
         while not should_stop() and (max_records is None or report.sent < max_records):
             if self.alarm():
                 report.stopped = "alarm"
@@ -509,7 +629,14 @@ class Outbox:
                 continue
             self._acknowledged(record_id)
             report.sent += 1
+        self._after_pass(report)
         return report
+
+    def _after_pass(self, report: DrainReport) -> None:
+        if report.sent:  # rows were deleted: give their room back, refill the reserve
+            self.checkpoint()
+            self._give_back_free_pages()
+            self.keep_reserve()
 
     # Heartbeat commands: each id runs at most once, across restarts.
 

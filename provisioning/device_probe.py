@@ -92,10 +92,14 @@ def probe_pcsc(url: str) -> Probe:
     if sscard is None:
         return Probe("sscard", url, "skipped", "devices.pcsc driver not installed")
     try:
-        health = sscard.open_sscard_reader(url).health()
+        reader = sscard.open_sscard_reader(url)
     except Exception as error:
         return Probe("sscard", url, "fault", _describe(error))
-    return Probe("sscard", url, health.state, f"{health.reason} {health.reader}".strip())
+    try:
+        health = reader.health()
+    finally:
+        reader.close()
+    return Probe("sscard", url, health.state, f"{health.reason} {health.detail}".strip())
 
 
 def probe_printer_socket(host: str, port: int = PRINTER_PORT, timeout: float = 1.0) -> Probe:

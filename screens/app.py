@@ -39,6 +39,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("receipt", "receipt", "ReceiptScreen"),
     ("rating", "rating", "RatingScreen"),
     ("done", "done", "DoneScreen"),
+    ("track", "track", "TrackScreen"),
     ("out_of_service", "out_of_service", "OutOfServiceScreen"),
     ("maintenance", "maintenance", "MaintenanceScreen"),
 )

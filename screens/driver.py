@@ -6,8 +6,6 @@ and the benchmarks, so all three exercise exactly what a citizen would touch.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,11 +33,23 @@ class SyntheticTouch(MotionEvent):
         super().depack(args)
 
 
+def is_hanzi(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
 class UiDriver:
-    """Wraps a :class:`screens.app.KioskApp` that was prepared but not ``run()``."""
+    """Wraps a :class:`screens.app.KioskApp` that was prepared but not ``run()``.
+
+    ``touches`` counts every synthetic touch and ``typed`` every character that reached a field,
+    so a benchmark can measure whatever the UI makes a citizen do.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self.touches = 0
+        self.touched: dict[str, int] = {}  # touches by the kind of widget (KeyButton, CandidateButton…)
+        self.typed = 0
+        self.untyped = 0  # characters the keyboard offered no way to type (inserted directly)
 
     @classmethod
     def launch(cls, app: Any, size: tuple[int, int] = (1920, 1080)) -> UiDriver:
@@ -105,7 +115,17 @@ class UiDriver:
         scroll_into_view(widget)
         self.pump(1)
         x, y = widget.to_window(*widget.center)
+        for _ in range(10):  # a layout still settling (new tiles, a resized window) moves it
+            self.pump(1)
+            settled = widget.to_window(*widget.center)
+            if settled == (x, y):
+                break
+            scroll_into_view(widget)
+            x, y = settled
         touch = SyntheticTouch(x, y)
+        self.touches += 1
+        kind = type(widget).__name__
+        self.touched[kind] = self.touched.get(kind, 0) + 1
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
         EventLoop.post_dispatch_input("end", touch)
@@ -116,6 +136,8 @@ class UiDriver:
 
     def tap_at(self, x: float, y: float) -> None:
         touch = SyntheticTouch(x, y)
+        self.touches += 1
+        self.touched["point"] = self.touched.get("point", 0) + 1
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
         EventLoop.post_dispatch_input("end", touch)
@@ -128,13 +150,83 @@ class UiDriver:
         for char in text:
             self.press_key(char)
 
-    def press_key(self, char: str) -> None:
+    def keyboard(self) -> Any:
         from screens.widgets.keyboard import OnScreenKeyboard
 
         keyboards = [w for w in self.screen_widgets() if isinstance(w, OnScreenKeyboard) and w.target is not None]
         if not keyboards:
             raise LookupError("no on-screen keyboard is attached to a field")
-        keyboard = keyboards[0]
+        return keyboards[0]
+
+    def type_text(self, field: TextInput, text: str) -> None:
+        """Type any text by touch as a citizen would: hanzi as pinyin keys plus a candidate tap,
+        letters and digits on their keys (switching 中/英 for letters in a pinyin field)."""
+        self.tap(field)
+        field.text = ""
+        keyboard = self.keyboard()
+        index = 0
+        while index < len(text):
+            char = text[index]
+            if is_hanzi(char) and keyboard.mode == "pinyin" and keyboard.engine is not None:
+                index += self._type_hanzi(keyboard, text, index)
+                continue
+            if keyboard.mode == "pinyin" and char.isascii() and char.isalpha():
+                self.tap(keyboard.key_button("toggle_lang"))
+                self.press_key(char)
+                self.tap(keyboard.key_button("toggle_lang"))
+            else:
+                self.press_key(char)
+            index += 1
+
+    def _type_hanzi(self, keyboard: Any, text: str, index: int) -> int:
+        """Type the run of hanzi at ``text[index]``: its pinyin (at most a few characters' worth),
+        then the candidate that matches most of what follows; returns the characters committed."""
+        from pypinyin import lazy_pinyin
+
+        end = index
+        while end < len(text) and is_hanzi(text[end]) and end - index < 4:
+            end += 1
+        for chunk in (text[index:end], text[index]):
+            for letter in "".join(lazy_pinyin(chunk)).replace("ü", "v"):
+                self.tap(keyboard.key_button(letter))
+            committed = self._choose_candidate(keyboard, text, index)
+            if committed:
+                return committed
+            while keyboard.engine.composing:  # nothing matched: take the letters back out
+                self.tap(keyboard.key_button("backspace"))
+        keyboard.target.insert_text(text[index])  # no candidate offers it (a rare character)
+        self.untyped += 1
+        self.typed += 1
+        return 1
+
+    def _choose_candidate(self, keyboard: Any, text: str, index: int) -> int:
+        """Tap candidates (turning pages if need be) until the composition is used up; returns the
+        characters committed, 0 if no candidate matched."""
+        done = 0
+        pages = 0
+        while keyboard.engine.composing:
+            here = index + done
+            matches = [b for b in keyboard.candidate_buttons() if b.text and text.startswith(b.text, here)]
+            if matches:
+                best = max(matches, key=lambda b: len(b.text))
+                chosen = best.text
+                self.tap(best)
+                done += len(chosen)
+                pages = 0
+                continue
+            if keyboard.has_next_page and pages < 4:
+                self.tap(keyboard.ids.next_page)
+                pages += 1
+                continue
+            if done:  # the rest of the letters match nothing: drop them, type the rest afresh
+                while keyboard.engine.composing:
+                    self.tap(keyboard.key_button("backspace"))
+            break
+        self.typed += done
+        return done
+
+    def press_key(self, char: str) -> None:
+        keyboard = self.keyboard()
         if keyboard.mode == "idnumber" and char.lower() == "x":
             char = "X"
         value = char.lower() if keyboard.mode in ("ascii", "pinyin") and char.isalpha() else char
@@ -144,25 +236,27 @@ class UiDriver:
             key = keyboard.key_button(value)
         except KeyError:
             keyboard.target.insert_text(char)  # a character the layout has no key for (e.g. "-")
+            self.untyped += 1
+            self.typed += 1
             return
         self.tap(key)
+        self.typed += 1
 
     # ----- evidence -----------------------------------------------------------------------
     def screenshot(self, path: str | os.PathLike[str]) -> Path:
-        """Save the window as PNG at exactly ``path`` (Kivy itself appends a counter)."""
+        """Save the window as PNG at exactly ``path``. Read as RGBA: Kivy's own screenshot reads
+        RGB rows, which the GL pads to 4 bytes, so widths like 1366 came out sheared."""
         from kivy.core.window import Window
+        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+        from PIL import Image
 
         self.pump(2)
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            cwd = os.getcwd()
-            os.chdir(tmp)
-            try:
-                made = Window.screenshot(name="shot.png")
-            finally:
-                os.chdir(cwd)
-            shutil.move(made, target)
+        width, height = (int(v) for v in Window.size)
+        pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+        image = Image.frombytes("RGBA", (width, height), bytes(pixels)).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        image.convert("RGB").save(target)
         return target
 
     def texts(self) -> list[str]:

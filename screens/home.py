@@ -55,6 +55,7 @@ class HomeScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self.message = ""
         self.fill()
+        self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list
 
     def refresh(self) -> None:
         self.fill()
@@ -103,6 +104,10 @@ class HomeScreen(KioskScreen):
             self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
         self.app.go("identify")
+
+    def track(self) -> None:
+        """办件查询: follow an application with its receipt (no card needed)."""
+        self.app.go("track")
 
     def clear_search(self) -> None:
         self.ids.search.text = ""

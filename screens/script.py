@@ -37,8 +37,10 @@ def sample_uscc(rng: random.Random) -> str:
     return first17 + validators.uscc_check_char(first17)
 
 
-def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random) -> Any:
-    """A valid answer for ``form_field`` (the applicant's own data comes from the card)."""
+def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random,
+                 shareholders: int | None = None) -> Any:
+    """A valid answer for ``form_field`` (the applicant's own data comes from the card);
+    ``shareholders`` rows for a shareholders field (default: 2 for "several", else 1)."""
     rules = form_field.rule_map
     today = dt.date.today()
     kind = form_field.type
@@ -71,7 +73,8 @@ def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random) -
         day = today - dt.timedelta(days=30) if rules.get("not_future") else today + dt.timedelta(days=30)
         return day.strftime("%Y%m%d")
     if kind == "shareholders":
-        return sample_shareholders(answers, rng, 2 if answers.get("shareholders") == "several" else 1)
+        count = shareholders or (2 if answers.get("shareholders") == "several" else 1)
+        return sample_shareholders(answers, rng, count)
     if rules.get("hanzi") or form_field.id.endswith("name"):
         return generate_person(rng).name
     return "测试内容"
@@ -95,15 +98,27 @@ def sample_shareholders(answers: dict[str, Any], rng: random.Random, count: int)
     return holders
 
 
+DISPLAY_MODES = ("zh", "en", "large", "contrast")
+# The header button a citizen taps for each display mode (zh is how every visit starts).
+DISPLAY_BUTTON = {"en": "ui.header.language", "large": "ui.header.large_text", "contrast": "ui.header.contrast"}
+
+
 @dataclass
 class ScriptedVisit:
-    """One visit; ``choices`` overrides the 情形 answers (question id → option value)."""
+    """One visit; ``choices`` overrides the 情形 answers (question id → option value), ``answers``
+    the form values (field id → value, as ``kiosk flow walk --answers`` reads them; the rest are
+    generated), ``display`` is tapped on the header at home, ``shareholders`` rows are added."""
 
     driver: UiDriver
     scenario_id: str
     choices: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+    display: str = "zh"
+    shareholders: int | None = None
+    stop_after_results: bool = False  # a branch walk: 情形 answers and the items, then 结束办理
     shots: Path | None = None
     use_keys: bool = True  # type digits and letters on the on-screen keyboard
+    pinyin: bool = False  # type hanzi too: pinyin keys and a candidate tap (slow; for effort counts)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     on_screen: Callable[[str], None] | None = None
     # 好差评: None skips with one touch; 1..5 rates; reasons and comment go with 1 and 2
@@ -130,6 +145,10 @@ class ScriptedVisit:
         self._arrived("attract")
         d.tap(app.screen("attract").ids.panel)
         self._arrived("home")
+        if self.display in DISPLAY_BUTTON:
+            d.tap_text(app.t(DISPLAY_BUTTON[self.display]))
+        elif self.display != "zh":
+            raise ValueError(f"unknown display mode {self.display!r} (one of {', '.join(DISPLAY_MODES)})")
         scenario = app.facade.scenario(self.scenario_id)
         d.tap_text(scenario.title.get(app.lang))
         self._arrived("identify")
@@ -139,6 +158,9 @@ class ScriptedVisit:
             app.facade.sim_place_card()
         self._questions()
         self._arrived("results")
+        if self.stop_after_results:
+            self._leave()
+            return ""
         d.tap(app.screen("results").ids.next)
         self._form()
         if app.current == "materials":
@@ -176,6 +198,22 @@ class ScriptedVisit:
         self._arrived("rating", "rating-reasons")
         d.tap(screen.ids.send)
 
+    def _leave(self) -> None:
+        """结束办理 on the header, confirming if the kiosk asks, then take the card away."""
+        d, app = self.driver, self.app
+        d.tap_text(app.t("ui.header.exit"))
+        for _ in range(3):
+            if app.current in ("attract", "out_of_service"):
+                break
+            confirm = [w for w in d.screen_widgets() if getattr(w, "confirm_exit", False)]
+            if confirm:
+                d.tap(confirm[0])
+            d.pump(2)
+        d.wait(lambda: app.current in ("attract", "out_of_service"), what="the visit to end after 结束办理")
+        if app.facade.devices is not None:
+            app.facade.devices.sim_remove_card()
+        d.wait_screen("attract")
+
     def _questions(self) -> None:
         d, app = self.driver, self.app
         d.wait(lambda: app.current in ("questions", "results"), what="the card to be read")
@@ -188,7 +226,10 @@ class ScriptedVisit:
             self._arrived("questions", f"question-{n}")
             question = screen.question
             value = self.choices.get(question.id, question.options[0].value)
-            option = next(o for o in question.options if o.value == value)
+            option = next((o for o in question.options if o.value == value), None)
+            if option is None:
+                known = ", ".join(o.value for o in question.options)
+                raise ValueError(f"{value!r} is not an answer to {question.id!r} (one of {known})")
             d.tap_text(option.label.get(app.lang))
             d.pump(2)
 
@@ -203,12 +244,17 @@ class ScriptedVisit:
             self._arrived("form", f"form-{screen.page.id}")
             flow = app.facade.session.flow
             for row in list(screen.rows):
+                given = self.answers.get(row.field.id)
+                if given is not None:
+                    if row.value() != given:
+                        self._fill(row, given)
+                    continue
                 current = row.value()
                 if current not in ("", [], None):
                     continue
                 if row.optional:
                     continue
-                self._fill(row, sample_value(row.field, flow.answers, self.rng))
+                self._fill(row, sample_value(row.field, flow.answers, self.rng, self.shareholders))
             before = screen.page.id
             d.tap(screen.ids.next)
             d.pump(2)
@@ -220,7 +266,9 @@ class ScriptedVisit:
         d = self.driver
         editor = row.editor
         if hasattr(editor, "buttons"):
-            button = next(b for b in editor.buttons if b.value == value)
+            button = next((b for b in editor.buttons if b.value == value), None)
+            if button is None:
+                raise ValueError(f"{value!r} is not an option of {row.field.id!r}")
             d.tap(button)
             return
         if hasattr(editor, "rows"):  # shareholders: add rows by touch as a person would
@@ -235,7 +283,9 @@ class ScriptedVisit:
 
     def _type(self, box: Any, text: str) -> None:
         d = self.driver
-        if self.use_keys and box.keyboard_kind in ("number", "idcard", "ascii") and text.isascii():
+        if self.pinyin:
+            d.type_text(box, text)
+        elif self.use_keys and box.keyboard_kind in ("number", "idcard", "ascii") and text.isascii():
             d.type_into(box, text)
         else:
             d.tap(box)

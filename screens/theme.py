@@ -1,16 +1,24 @@
 """Sizes, fonts and colours of the kiosk UI, in one place, with large-text and high-contrast modes.
 
-All sizes are given in pixels of the reference panel (1920×1080 on a 21.5" screen, about 102 ppi)
-and scaled to the real window, so a 15 mm touch target stays finger-sized on every panel.
+Sizes are given in pixels of the reference panel (1920×1080 on a 21.5" screen, about 102 ppi;
+1080×1920 when the panel stands upright) and scaled to the real window; touch targets also have a
+floor in millimetres at the panel's DPI (``KIOSK_DPI``, default the reference panel's), so a
+button stays at least 15 mm whatever the window and the panel.
 """
 
 from __future__ import annotations
+
+import math
+import os
 
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty
 
 REFERENCE_SIZE = (1920, 1080)
+MM_PER_INCH = 25.4
+REFERENCE_DPI = REFERENCE_SIZE[0] / (21.5 * 16 / math.hypot(16, 9))  # ≈ 102.5
+TOUCH_MIN_MM = 15.0
 # 15 mm on the reference panel: 1920 px / (21.5" × 16/√(16²+9²) × 25.4 mm) ≈ 4.03 px/mm → 60.5 px.
 TOUCH_MIN_REF = 60
 TOUCH_TARGET_REF = 96  # what the big buttons actually use; comfortably above the minimum
@@ -51,6 +59,17 @@ _HIGH_CONTRAST = {
 }
 
 
+def configured_dpi() -> float:
+    """The panel's pixels per inch: ``KIOSK_DPI`` if set (a technician measures it once), else
+    the reference panel's."""
+    value = os.environ.get("KIOSK_DPI", "")
+    try:
+        dpi = float(value)
+    except ValueError:
+        return REFERENCE_DPI
+    return dpi if 30 <= dpi <= 600 else REFERENCE_DPI
+
+
 def register_fonts(path: str = CJK_FONT) -> None:
     """Make the CJK font Kivy's default, so every widget renders hanzi (Roboto has none)."""
     LabelBase.register(DEFAULT_FONT, path)
@@ -61,6 +80,8 @@ class Theme(EventDispatcher):
     """Kivy-bindable theme: kv rules read ``app.theme.touch``, ``app.theme.font_m``, colours."""
 
     scale = NumericProperty(1.0)
+    dpi = NumericProperty(REFERENCE_DPI)
+    portrait = BooleanProperty(False)
     large_text = BooleanProperty(False)
     high_contrast = BooleanProperty(False)
 
@@ -91,13 +112,25 @@ class Theme(EventDispatcher):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.bind(scale=self._resize, large_text=self._resize, high_contrast=self._recolour)
+        self.dpi = configured_dpi()
+        self.bind(scale=self._resize, dpi=self._resize, large_text=self._resize, high_contrast=self._recolour)
         self._resize()
         self._recolour()
 
     def fit(self, width: float, height: float) -> None:
-        """Scale to a window of ``width``×``height`` pixels (letterboxed to the reference aspect)."""
-        self.scale = min(width / REFERENCE_SIZE[0], height / REFERENCE_SIZE[1])
+        """Scale to a window of ``width``×``height`` pixels (letterboxed to the reference aspect,
+        turned upright for a portrait window)."""
+        self.portrait = height > width
+        ref_w, ref_h = REFERENCE_SIZE[::-1] if self.portrait else REFERENCE_SIZE
+        self.scale = min(width / ref_w, height / ref_h)
+
+    @property
+    def px_per_mm(self) -> float:
+        return self.dpi / MM_PER_INCH
+
+    def mm(self, millimetres: float) -> float:
+        """Pixels for a physical length on this panel."""
+        return millimetres * self.px_per_mm
 
     def px(self, reference_px: float) -> float:
         return reference_px * self.scale
@@ -105,8 +138,9 @@ class Theme(EventDispatcher):
     def _resize(self, *_: object) -> None:
         s = self.scale
         f = s * (LARGE_TEXT_FACTOR if self.large_text else 1.0)
-        self.touch_min = TOUCH_MIN_REF * s
-        self.touch = TOUCH_TARGET_REF * max(s, f * 0.95)
+        floor = self.mm(TOUCH_MIN_MM) + 1  # +1: the layouts round; 15 mm must survive that
+        self.touch_min = max(TOUCH_MIN_REF * s, floor)
+        self.touch = max(TOUCH_TARGET_REF * max(s, f * 0.95), floor * 1.1)
         self.gap = 24 * s
         self.pad = 40 * s
         self.radius = 14 * s

@@ -28,7 +28,10 @@ def pcscd_installed() -> bool:
 
 
 def use_simulators(config: kiosk_config.Config, receipts: Path | None) -> None:
-    """Point every device of ``config`` at its simulator."""
+    """Point every device of ``config`` at its simulator (and load the simulators' sim:// schemes)."""
+    from devices.simulators import register_all
+
+    register_all()
     config.devices.idcard = "sim://idcard?card=none"  # the developer places a card (F2 or the button)
     config.devices.camera = "sim://camera?capture=1080p"
     config.devices.printer = f"sim://printer?png_dir={receipts}" if receipts else "sim://printer"

@@ -10,3 +10,5 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", tempfile.gettempdir())
+# sim:// device URLs open the simulators (devices.registry loads this module on first use).
+os.environ.setdefault("KIOSK_DEVICE_HANDLERS", "devices.simulators")

@@ -33,6 +33,7 @@ class ExitCode(IntEnum):
     BACKOFFICE_UNREACHABLE = 42
     BACKOFFICE_REFUSED = 43
     BACKOFFICE_LOGS_INCOMPLETE = 44
+    BACKOFFICE_SCHEMA_OUTDATED = 45  # the centre's database needs `kiosk-central migrate`
     CONFIG = 50
     SERVICE_WRITE_FAILED = 51
     OUTBOX = 60  # the outbox database cannot be used (corrupt, locked, disk full)

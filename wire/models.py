@@ -22,7 +22,7 @@ INT64_MAX = 2**63 - 1
 
 DeviceState = Literal["ok", "degraded", "fault", "absent"]
 CommandKind = Literal["upload_logs", "out_of_service", "reload_catalog", "print_test_page"]
-Role = Literal["viewer", "admin"]
+Role = Literal["viewer", "clerk", "admin"]
 Coverage = Literal["complete", "partial"]
 
 LOG_TIME_FIELDS = ("at", "ts", "time", "timestamp")
@@ -236,6 +236,46 @@ class Received(_Timed):
 
     id: str
     received_at: datetime
+
+
+class StatusQuery(_Wire):
+    """办件查询 at a kiosk: the receipt's reference and the last 4 digits of the applicant's phone."""
+
+    reference: str = Field(min_length=1, max_length=64)
+    phone_last4: str = Field(pattern=r"^[0-9]{4}$")
+
+
+class TimelineEntry(_Timed):
+    status: str
+    label_zh: str
+    label_en: str
+    at: datetime
+    note: str = Field(default="", description="the reason given to the citizen, if any")
+
+
+class RedoMaterial(_Wire):
+    id: str
+    name_zh: str
+    name_en: str = ""
+
+
+class StatusReply(_Timed):
+    """Where an application is, and what the citizen does next (the same as /track shows)."""
+
+    reference: str
+    masked_name: str
+    scenario: str
+    status: str
+    label_zh: str
+    label_en: str
+    timeline: list[TimelineEntry]
+    next_zh: str = ""
+    next_en: str = ""
+    redo_materials: list[RedoMaterial] = Field(
+        default_factory=list, description="需补正: the materials to recapture"
+    )
+    request_id: str = Field(default="", description="需补正: send as SupplementRequest.request_id")
+    tracking_number: str = ""
 
 
 # --- back office -----------------------------------------------------------------------------

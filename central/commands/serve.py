@@ -20,18 +20,21 @@ from central.commands._common import add_db_options, database_url, default_data_
 from central.credentials import load_or_create_server_key
 from central.db import make_engine
 from central.errors import BackOfficeError
+from central.sealing import load_or_create_data_keys
 
 _ENV_URL = "KIOSK_CENTRAL_SERVE_DB"
 _ENV_DATA = "KIOSK_CENTRAL_SERVE_DATA"
 _ENV_HEARTBEAT = "KIOSK_CENTRAL_SERVE_HEARTBEAT"
+_ENV_WEBHOOK = "KIOSK_CENTRAL_SERVE_WEBHOOK"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="run the central API server",
-        description="Run the central API. Data (SQLite database, server.key that encrypts kiosk "
-        "secrets) lives in --data; give --db for PostgreSQL. Make the first admin token with "
+        description="Run the central API, the console (/console) and the citizens' progress "
+        "page (/track). Data (SQLite database, server.key that encrypts kiosk secrets, data.key "
+        "that seals personal data) lives in --data; give --db for PostgreSQL. Make the first admin token with "
         "'kiosk-central token new --role admin' on this machine. Several nodes behind a proxy "
         "share one PostgreSQL and the same server.key (see docs/deploy.md).",
     )
@@ -60,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_HEARTBEAT_SECONDS,
         help="heartbeat interval given to kiosks at enrolment (default %(default)s)",
     )
+    parser.add_argument(
+        "--alert-webhook",
+        default="",
+        help="URL that is POSTed each fleet alert (offline, paper out, queue growing, help "
+        "called) once, as JSON",
+    )
     add_db_options(parser)
     parser.set_defaults(handler=serve)
 
@@ -70,6 +79,7 @@ def app_from_environment() -> FastAPI:
         os.environ[_ENV_URL],
         data_dir=Path(os.environ[_ENV_DATA]),
         heartbeat_seconds=int(os.environ[_ENV_HEARTBEAT]),
+        alert_webhook=os.environ.get(_ENV_WEBHOOK, ""),
     )
 
 
@@ -89,13 +99,15 @@ def serve(args: argparse.Namespace) -> int:
         raise BackOfficeError(key="backoffice.bad_workers", workers=args.workers)
     make_engine(url).dispose()  # makes an empty schema; refuses an old one before any worker
     load_or_create_server_key(data)
+    load_or_create_data_keys(data)  # once here, so workers never race to make two
     os.environ.update(
-        {_ENV_URL: url, _ENV_DATA: str(data), _ENV_HEARTBEAT: str(args.heartbeat_seconds)}
+        {_ENV_URL: url, _ENV_DATA: str(data), _ENV_HEARTBEAT: str(args.heartbeat_seconds),
+         _ENV_WEBHOOK: args.alert_webhook}
     )
     scheme = "https" if args.cert else "http"
     print(
         f"kiosk-central: data in {data}, database {shown_url(url)}, {args.workers} worker(s), "
-        f"{scheme}://{args.host}:{args.port}",
+        f"{scheme}://{args.host}:{args.port} (console at /console)",
         flush=True,
     )
     uvicorn.run(

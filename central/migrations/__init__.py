@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect
 
 from central.db import Base, load_models
 from central.errors import BackOfficeError
+from wire.errors import ExitCode
 
 FOLDER = Path(__file__).resolve().parent
 FIRST_REVISION = "0001"
@@ -33,7 +34,7 @@ class SchemaOutdated(BackOfficeError):
     """The database's schema is older (or newer) than this release's."""
 
     key = "backoffice.schema_outdated"
-    exit_code = 45
+    exit_code = ExitCode.BACKOFFICE_SCHEMA_OUTDATED
 
 
 def config(connection: Connection | None = None) -> Config:

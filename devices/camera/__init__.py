@@ -9,14 +9,11 @@ from devices.camera.camera import DocumentCamera
 from devices.camera.capture import CapturedPage, MaterialCapture, PageKind
 from devices.camera.errors import CameraAbsent, CameraError, CameraFault, CameraUrlError
 from devices.camera.quality import QualityReason, QualityReport
-from devices.camera.state import CameraState, CameraStatus
 
 __all__ = [
     "CameraAbsent",
     "CameraError",
     "CameraFault",
-    "CameraState",
-    "CameraStatus",
     "CameraUrlError",
     "CapturedPage",
     "DocumentCamera",

@@ -13,15 +13,23 @@ from devices.camera.errors import CameraAbsent, CameraError, CameraFault, NoDocu
 from devices.camera.preview import PreviewCallback, PreviewFrame, PreviewWorker
 from devices.camera.quality import QualityReport, QualityThresholds, assess
 from devices.camera.sources import PREVIEW_WIDTH, FrameSource, open_source
-from devices.camera.state import STATUS_CLOSED, STATUS_OK, CameraState, CameraStatus
 from devices.camera.steadiness import SteadinessTracker
+from devices.status import DeviceKind, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
 # Below this a page's small print gets hard to read: the camera still works, but degraded.
 MIN_CAPTURE_PIXELS = 5_000_000
 
-StatusCallback = Callable[[CameraStatus], None]
+StatusCallback = Callable[[DeviceStatus], None]
+
+
+def camera_status(state: DeviceState, reason: str) -> DeviceStatus:
+    return DeviceStatus(DeviceKind.CAMERA, state, reason)
+
+
+STATUS_CLOSED = camera_status(DeviceState.ABSENT, "camera.state.closed")
+STATUS_OK = camera_status(DeviceState.OK, "camera.state.ok")
 
 
 class DocumentCamera:
@@ -39,10 +47,10 @@ class DocumentCamera:
 
     # health ----------------------------------------------------------------------------------
     @property
-    def status(self) -> CameraStatus:
+    def status(self) -> DeviceStatus:
         return self._status
 
-    def _set_status(self, status: CameraStatus) -> None:
+    def _set_status(self, status: DeviceStatus) -> None:
         with self._status_lock:
             changed = status != self._status
             self._status = status
@@ -56,21 +64,21 @@ class DocumentCamera:
 
     def mark_fault(self, reason: str) -> None:
         """Report the camera unusable (the preview worker then tries to reconnect it)."""
-        self._set_status(CameraStatus(CameraState.FAULT, reason))
+        self._set_status(camera_status(DeviceState.FAULT, reason))
 
-    def open(self) -> CameraStatus:
+    def open(self) -> DeviceStatus:
         """Open the source; raises :class:`CameraAbsent`/:class:`CameraFault` (status set too)."""
         try:
             self.source.open()
             width, height = self.source.resolution()
         except CameraAbsent:
-            self._set_status(CameraStatus(CameraState.ABSENT, "camera.state.absent"))
+            self._set_status(camera_status(DeviceState.ABSENT, "camera.state.absent"))
             raise
         except CameraFault:
-            self._set_status(CameraStatus(CameraState.FAULT, "camera.state.fault"))
+            self._set_status(camera_status(DeviceState.FAULT, "camera.state.fault"))
             raise
         if width * height < MIN_CAPTURE_PIXELS:
-            self._set_status(CameraStatus(CameraState.DEGRADED, "camera.state.low_resolution"))
+            self._set_status(camera_status(DeviceState.DEGRADED, "camera.state.low_resolution"))
         else:
             self._set_status(STATUS_OK)
         return self._status
@@ -95,10 +103,10 @@ class DocumentCamera:
         try:
             return reader()
         except CameraAbsent:
-            self._set_status(CameraStatus(CameraState.ABSENT, "camera.state.disconnected"))
+            self._set_status(camera_status(DeviceState.ABSENT, "camera.state.disconnected"))
             raise
         except CameraFault:
-            self._set_status(CameraStatus(CameraState.FAULT, "camera.state.fault"))
+            self._set_status(camera_status(DeviceState.FAULT, "camera.state.fault"))
             raise
 
     # preview ---------------------------------------------------------------------------------

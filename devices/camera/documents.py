@@ -12,12 +12,13 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from identity.idnumber import TestPerson, generate_person
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-DOCUMENT_KINDS = ("lease", "certificate", "id_copy")
+DOCUMENT_KINDS = ("lease", "certificate", "id_copy", "receipt")
 # A4 at about 170 dpi: sharp enough after a 13 MP capture, small enough to warp quickly.
 A4_SHORT, A4_LONG = 1400, 1980
 PAPER = (236, 238, 240)
@@ -183,15 +184,30 @@ def _id_copy(rng: random.Random) -> Image.Image:
     return page
 
 
+def _receipt(qr_text: str) -> Image.Image:
+    """A 80 mm thermal 受理回执 (as printed, 576 dots wide, scaled 2×) with its tracking QR."""
+    page = Image.new("RGB", (1152, 1700), (250, 250, 246))
+    draw = ImageDraw.Draw(page)
+    ink = (35, 35, 40)
+    draw.text((576, 90), "受理回执", fill=ink, font=_font(72), anchor="mm")
+    draw.text((80, 200), "甘井子区行政审批服务大厅 24小时自助区", fill=ink, font=_font(36))
+    draw.text((80, 270), "事项：开办企业", fill=ink, font=_font(36))
+    code = qrcode.make(qr_text or "none", box_size=14, border=2).convert("RGB")
+    page.paste(code, ((1152 - code.width) // 2, 380))
+    draw.text((576, 400 + code.height + 40), "扫码查询办理进度", fill=ink, font=_font(40), anchor="mm")
+    return page
+
+
 _RENDERERS = {"lease": _lease, "certificate": _certificate, "id_copy": _id_copy}
 
 
 @lru_cache(maxsize=12)
-def render_document(kind: str, seed: int = 0) -> np.ndarray:
-    """The page as a BGR image (portrait A4 except the landscape certificate). Read-only."""
-    if kind not in _RENDERERS:
+def render_document(kind: str, seed: int = 0, qr: str = "") -> np.ndarray:
+    """The page as a BGR image (portrait A4 except the landscape certificate; a receipt carries
+    ``qr`` as its QR code). Read-only."""
+    if kind not in DOCUMENT_KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(DOCUMENT_KINDS)}")
-    image = _RENDERERS[kind](random.Random(f"{kind}:{seed}"))
+    image = _receipt(qr) if kind == "receipt" else _RENDERERS[kind](random.Random(f"{kind}:{seed}"))
     bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
     bgr.setflags(write=False)
     return bgr

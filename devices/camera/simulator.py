@@ -10,6 +10,9 @@ URL parameters (all optional): ``doc`` (lease, certificate, id_copy, none), ``se
 ``x``/``y`` (page centre, 0–1 of the sensor), ``noise`` (grey levels), ``blur`` (sigma in
 preview pixels), ``glare`` (0–1), ``light`` (exposure factor), ``clutter`` (0/1: objects
 over the page edge), ``preview`` (WxH, default 1920x1080), ``capture`` (WxH or 8mp/13mp).
+
+Importing this module registers ``sim://camera`` in :mod:`devices.registry` (production code
+never imports it; :func:`devices.simulators.register_all` does).
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 
+from devices import registry
 from devices.camera.documents import DOCUMENT_KINDS, render_document
 from devices.camera.errors import CameraAbsent, CameraUrlError
+from devices.status import DeviceKind
 
 RESOLUTIONS = {"1080p": (1920, 1080), "8mp": (3264, 2448), "13mp": (4208, 3120)}
 _NOISE_BANK = 2
@@ -48,6 +53,7 @@ class SimScene:
     glare: float = 0.0
     light: float = 1.0
     clutter: bool = False
+    qr: str = ""  # what a "receipt" document's QR code says
 
 
 @dataclass
@@ -196,7 +202,7 @@ class SimCamera:
     def _page_corners_sensor(self, scene: SimScene) -> np.ndarray:
         """TL, TR, BR, BL of the page (in the page's own orientation) in sensor pixels."""
         sw, sh = self.capture_size
-        doc = render_document(scene.doc or "lease", scene.seed)
+        doc = render_document(scene.doc or "lease", scene.seed, scene.qr)
         ph = scene.scale * sh
         pw = ph * doc.shape[1] / doc.shape[0]
         if pw > 0.95 * sw:  # a landscape page: fit by width instead
@@ -231,7 +237,7 @@ class SimCamera:
         s, ox, oy = self._sensor_to_output(size)
         to_out = lambda pts: (np.asarray(pts, np.float64) * s + [ox, oy]).astype(np.float32)  # noqa: E731
         if scene.doc is not None:
-            doc = render_document(scene.doc, scene.seed)
+            doc = render_document(scene.doc, scene.seed, scene.qr)
             dh, dw = doc.shape[:2]
             src = np.float32([[0, 0], [dw, 0], [dw, dh], [0, dh]])
             dst = to_out(self._page_corners_sensor(scene))
@@ -326,3 +332,39 @@ class SimCamera:
             tile = _unit_noise((*self.preview_size[::-1], 3))[0]
             frame = self._add_noise(frame, _scaled_noise(tile, scene.noise, frame.shape))
         return frame
+
+
+class SimSource:
+    """The simulator behind the camera driver's frame-source interface; ``sim`` drives it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sim = SimCamera.from_url(url)
+
+    def open(self) -> None:
+        if not self.sim.plugged:
+            raise CameraAbsent("the simulated camera is unplugged")
+
+    def close(self) -> None:
+        pass
+
+    def resolution(self) -> tuple[int, int]:
+        return self.sim.capture_size
+
+    def read_preview(self) -> np.ndarray:
+        return self.sim.preview_frame()
+
+    def read_full(self) -> np.ndarray:
+        return self.sim.capture_frame()
+
+
+def open_simulated_source(url: registry.DeviceUrl, *, preview_width: int) -> SimSource:
+    """The registry's opener for ``sim://camera`` (the preview size is the URL's ``preview``)."""
+    return SimSource(url.text)
+
+
+def register() -> None:
+    registry.register(DeviceKind.CAMERA, ["sim"], open_simulated_source)
+
+
+register()

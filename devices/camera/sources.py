@@ -1,9 +1,10 @@
 """Where frames come from, chosen by URL: a V4L2/UVC camera, still images, or the simulator.
 
 ``camera://0`` (device index), ``camera:///dev/video0`` (device path), ``http://``/``rtsp://``
-(an IP camera stream, opened by OpenCV), ``file:///x.jpg`` or ``file:///folder/`` (still images;
-a folder advances one image per capture, so a multi-page material can be fed from it) and
-``sim://camera?...`` (:mod:`devices.camera.simulator`).
+(an IP camera stream, opened by OpenCV) and ``file:///x.jpg`` or ``file:///folder/`` (still
+images; a folder advances one image per capture, so a multi-page material can be fed from it),
+registered in :mod:`devices.registry`. ``sim://camera?...`` is registered by
+:mod:`devices.camera.simulator` when the simulators are loaded.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
 
 import cv2
 import numpy as np
 
+from devices import registry
 from devices.camera.errors import CameraAbsent, CameraFault, CameraUrlError
-from devices.camera.simulator import SimCamera
+from devices.status import DeviceKind
 
 PREVIEW_WIDTH = 1920
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -150,47 +151,31 @@ class ImageSource:
             return frame
 
 
-class SimSource:
-    """The simulator behind the same interface; ``sim`` is there for runtime control."""
+def _camera(url: registry.DeviceUrl, *, preview_width: int) -> FrameSource:
+    if url.target.isdigit():
+        return VideoSource(url.text, int(url.target), preview_width)
+    if url.target.startswith("/dev/"):
+        return VideoSource(url.text, url.target, preview_width)
+    raise CameraUrlError(f"use camera://N or camera:///dev/videoN, not {url.text!r}")
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sim = SimCamera.from_url(url)
 
-    def open(self) -> None:
-        if not self.sim.plugged:
-            raise CameraAbsent("the simulated camera is unplugged")
+def _file(url: registry.DeviceUrl, *, preview_width: int) -> FrameSource:
+    if not url.target:
+        raise CameraUrlError(f"file URL without a path: {url.text!r}")
+    return ImageSource(url.text, Path(url.target), preview_width)
 
-    def close(self) -> None:
-        pass
 
-    def resolution(self) -> tuple[int, int]:
-        return self.sim.capture_size
+def _stream(url: registry.DeviceUrl, *, preview_width: int) -> FrameSource:
+    return VideoSource(url.text, url.text, preview_width)
 
-    def read_preview(self) -> np.ndarray:
-        return self.sim.preview_frame()
 
-    def read_full(self) -> np.ndarray:
-        return self.sim.capture_frame()
+registry.register_url_error(DeviceKind.CAMERA, CameraUrlError)
+registry.register(DeviceKind.CAMERA, ["camera"], _camera)
+registry.register(DeviceKind.CAMERA, ["file"], _file)
+registry.register(DeviceKind.CAMERA, ["http", "https", "rtsp"], _stream)
 
 
 def open_source(url: str, preview_width: int = PREVIEW_WIDTH) -> FrameSource:
     """A source for ``url``, not yet opened (call ``open()``)."""
-    parts = urlsplit(url)
-    if parts.scheme == "sim":
-        return SimSource(url)
-    if parts.scheme == "file":
-        if not parts.path:
-            raise CameraUrlError(f"file URL without a path: {url!r}")
-        return ImageSource(url, Path(unquote(parts.path)), preview_width)
-    if parts.scheme == "camera":
-        if parts.netloc and not parts.path:
-            if not parts.netloc.isdigit():
-                raise CameraUrlError(f"camera index must be a number: {url!r}")
-            return VideoSource(url, int(parts.netloc), preview_width)
-        if parts.path.startswith("/dev/"):
-            return VideoSource(url, parts.path, preview_width)
-        raise CameraUrlError(f"use camera://N or camera:///dev/videoN, not {url!r}")
-    if parts.scheme in ("http", "https", "rtsp"):
-        return VideoSource(url, url, preview_width)
-    raise CameraUrlError(f"unknown camera URL {url!r}; expected camera://, file://, sim://, http(s):// or rtsp://")
+    source: FrameSource = registry.open_device(DeviceKind.CAMERA, url, preview_width=preview_width)
+    return source

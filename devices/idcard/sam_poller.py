@@ -28,13 +28,13 @@ from devices.idcard.errors import (
     SamFault,
 )
 from devices.idcard.sam_reader import SamReader
-from devices.idcard.state import DeviceState, DeviceStatus
+from devices.status import DeviceKind, DeviceState, DeviceStatus
 from identity.outcome import CardOutcome, assess
 from identity.record import IdentityRecord
 
 log = logging.getLogger(__name__)
 
-READY = DeviceStatus(DeviceState.OK, "idcard.ready")
+READY = DeviceStatus(DeviceKind.IDCARD, DeviceState.OK, "idcard.ready")
 
 
 class CardEventKind(StrEnum):
@@ -89,7 +89,7 @@ class CardPoller:
 
     @property
     def status(self) -> DeviceStatus:
-        return self._status or DeviceStatus(DeviceState.ABSENT, "idcard.absent", "not started")
+        return self._status or DeviceStatus(DeviceKind.IDCARD, DeviceState.ABSENT, "idcard.absent", "not started")
 
     @property
     def running(self) -> bool:
@@ -135,7 +135,7 @@ class CardPoller:
                 if self._errors >= self.fault_after:
                     self._lost(DeviceState.FAULT, error)
                     continue
-                self._set(DeviceStatus(DeviceState.DEGRADED, error.key, error.detail))
+                self._set(DeviceStatus(DeviceKind.IDCARD, DeviceState.DEGRADED, error.key, error.detail))
             except Exception as error:  # a driver bug must not end card reading for good
                 log.exception("ID-card poll failed unexpectedly")
                 self._lost(DeviceState.FAULT, DeviceError(repr(error), key="idcard.internal"))
@@ -154,11 +154,11 @@ class CardPoller:
             self.reader.open()
             self.reader.sam_status()
         except ReaderAbsent as error:
-            self._set(DeviceStatus(DeviceState.ABSENT, error.key, error.detail))
+            self._set(DeviceStatus(DeviceKind.IDCARD, DeviceState.ABSENT, error.key, error.detail))
             return False
         except DeviceError as error:  # SAM broken, silent or answering nonsense
             self.reader.disconnect()
-            self._set(DeviceStatus(DeviceState.FAULT, error.key, error.detail))
+            self._set(DeviceStatus(DeviceKind.IDCARD, DeviceState.FAULT, error.key, error.detail))
             return False
         self._errors = 0
         self._set(READY)
@@ -168,7 +168,7 @@ class CardPoller:
         self._connected = False
         self.reader.disconnect()
         self._forget_card()
-        self._set(DeviceStatus(state, error.key, error.detail))
+        self._set(DeviceStatus(DeviceKind.IDCARD, state, error.key, error.detail))
 
     def _poll_once(self) -> None:
         if not self.reader.card_present():

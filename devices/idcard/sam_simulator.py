@@ -48,8 +48,8 @@ import time
 import tty
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
+from devices import registry
 from devices.idcard.errors import FrameError, ReaderUrlError
 from devices.idcard.sam_cards import CARD_KINDS, SimCard, make_card
 from devices.idcard.sam_frames import (
@@ -61,8 +61,9 @@ from devices.idcard.sam_frames import (
     encode_response,
     wire_seconds,
 )
-from devices.idcard.sam_reader import BAUD_RATES, DEFAULT_BAUD, SAM_ID_LEN
+from devices.idcard.sam_reader import BAUD_RATES, DEFAULT_BAUD, SAM_ID_LEN, SamReader, Timeouts
 from devices.idcard.sam_status import Sw3
+from devices.status import DeviceKind
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +144,13 @@ _FLAGS = {"expired": "expired", "longterm": "long_term", "badcheck": "bad_check"
           "address": "address", "fingerprint": "fingerprint"}  # fmt: skip
 
 
-def parse_sim_url(url: str) -> SimSettings:
+def parse_sim_url(url: str | registry.DeviceUrl) -> SimSettings:
     """Settings from a ``sim://idcard?...`` URL; :class:`ReaderUrlError` for anything unknown."""
-    parts = urlsplit(url)
-    if parts.scheme != "sim" or parts.netloc != "idcard":
+    parsed = url if isinstance(url, registry.DeviceUrl) else registry.parse_url(url)
+    url = parsed.text
+    if parsed.scheme != "sim" or parsed.target != "idcard":
         raise ReaderUrlError(f"{url}: not a sim://idcard URL")
-    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    options = parsed.options
     settings = SimSettings()
     fault: dict[str, object] = {}
     try:
@@ -440,3 +442,23 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def open_simulated_reader(
+    url: registry.DeviceUrl, *, baud: int | None = None, timeouts: Timeouts | None = None
+) -> SamReader:
+    """The registry's opener for ``sim://idcard``: a simulator on a pty and a reader on it."""
+    settings = parse_sim_url(url)
+    simulator = SamSimulator(settings).start()
+    reader = SamReader(
+        simulator.path, baud=baud or settings.baud, timeouts=timeouts, on_close=simulator.stop
+    )
+    reader.simulator = simulator
+    return reader
+
+
+def register() -> None:
+    registry.register(DeviceKind.IDCARD, ["sim"], open_simulated_reader)
+
+
+register()

@@ -12,12 +12,7 @@ from typing import ClassVar
 import smartcard.scard as scard
 
 from devices.errors import DeviceAbsent, DeviceError, ProtocolError
-from devices.state import DeviceState
-
-# The shared device states (devices/state.py), under the short names this package used.
-OK, DEGRADED, FAULT, ABSENT = (
-    DeviceState.OK, DeviceState.DEGRADED, DeviceState.FAULT, DeviceState.ABSENT
-)
+from devices.status import ABSENT, DEGRADED, FAULT, OK, DeviceKind, DeviceState, DeviceStatus
 
 
 class PcscError(DeviceError):
@@ -122,3 +117,9 @@ def error_for(code: int, doing: str) -> PcscError:
 def check(code: int, doing: str) -> None:
     if code != scard.SCARD_S_SUCCESS:
         raise error_for(code, doing)
+
+
+def status_for(error: PcscError, reader: str = "") -> DeviceStatus:
+    """The social security card reader's status after ``error`` (``detail``: reader, pcscd's words)."""
+    detail = " ".join(part for part in (reader, error.detail) if part)
+    return DeviceStatus(DeviceKind.SSCARD, error.state, error.key, detail)

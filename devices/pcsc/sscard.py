@@ -12,8 +12,11 @@ P2=04 (as the tecsun builder does). No PIN is presented: a card that demands one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from devices import registry
 from devices.pcsc.errors import (
     OK,
     CardDataError,
@@ -21,8 +24,8 @@ from devices.pcsc.errors import (
     NotSocialSecurityCard,
     PcscError,
     PinRequired,
+    status_for,
 )
-from devices.pcsc.health import Health
 from devices.pcsc.reader import CardConnection, PcscContext
 from devices.pcsc.sscard_layout import (
     EF05,
@@ -35,7 +38,8 @@ from devices.pcsc.sscard_layout import (
     parse_date,
     parse_record,
 )
-from devices.pcsc.url import parse_pcsc_url, pick_reader
+from devices.pcsc.url import BadPcscUrl, parse_pcsc_url, pick_reader
+from devices.status import DEGRADED, DeviceKind, DeviceStatus
 from identity.idnumber import birth_date, normalise, problem
 from identity.record import CardType, IdentityRecord
 
@@ -57,22 +61,32 @@ class SscardReading:
 class SscardReader:
     """Reads social security cards from the reader a ``pcsc://`` URL names."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, on_close: Callable[[], None] | None = None) -> None:
         self.url = url
-        self.hint = parse_pcsc_url(url)
+        self.hint = parse_pcsc_url(url)  # None: the first reader pcscd lists
+        self.testbed: Any = None  # the pcscd testbed behind sim://sscard (to insert cards)
+        self._on_close = on_close
 
-    def health(self) -> Health:
-        """ok (card or not), absent (no pcscd / no reader); never raises."""
+    def close(self) -> None:
+        """Release what the opener started (the testbed behind sim://sscard)."""
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
+
+    def health(self) -> DeviceStatus:
+        """ok (card or not), degraded (a mute card), absent (no pcscd / no reader); never raises.
+
+        ``detail`` is the reader's name when one was found."""
         try:
             with PcscContext() as context:
                 name = pick_reader(self.hint, context.readers())
                 status = context.statuses([name])[0]
         except PcscError as error:
-            return Health.from_error(error)
+            return status_for(error)
         if status.mute:
-            return Health("degraded", "pcsc.card_mute", name)
+            return DeviceStatus(DeviceKind.SSCARD, DEGRADED, "pcsc.card_mute", name)
         reason = "pcsc.card_present" if status.card_present else "pcsc.no_card"
-        return Health(OK, reason, name)
+        return DeviceStatus(DeviceKind.SSCARD, OK, reason, name)
 
     def reader_name(self) -> str:
         with PcscContext() as context:
@@ -90,9 +104,19 @@ class SscardReader:
             return card.uid()
 
 
+def _pcsc(url: registry.DeviceUrl) -> SscardReader:
+    url.check_options((), BadPcscUrl)
+    return SscardReader(url.text)
+
+
+registry.register_url_error(DeviceKind.SSCARD, BadPcscUrl)
+registry.register(DeviceKind.SSCARD, ["pcsc"], _pcsc)
+
+
 def open_sscard_reader(url: str) -> SscardReader:
-    """The driver for a ``pcsc://`` URL (no I/O yet: pcscd may come up later)."""
-    return SscardReader(url)
+    """The driver for ``url`` (``pcsc://`` does no I/O yet: pcscd may come up later)."""
+    reader: SscardReader = registry.open_device(DeviceKind.SSCARD, url)
+    return reader
 
 
 def select_ssse(card: CardConnection) -> None:

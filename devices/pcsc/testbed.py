@@ -4,6 +4,9 @@
 its own ``pcscd --foreground`` (pcsc-lite 1.9.9 has no private-socket option: the daemon always
 uses /run/pcscd/pcscd.comm), waits until the vpcd reader is listed, hands out virtual cards
 and stops what it started. Needs pcscd and vsmartcard-vpcd installed; starting pcscd needs root.
+
+Importing this module registers ``sim://sscard`` in :mod:`devices.registry`: the testbed is
+started and the reader is its virtual slot (``reader.testbed`` inserts cards).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from devices.errors import DeviceAbsent
+from devices import registry
+from devices.errors import DeviceAbsent, DeviceError
 from devices.pcsc.errors import PcscError
 from devices.pcsc.reader import PcscContext
 from devices.pcsc.virtual_card import VPCD_HOST, VPCD_PORT, Faults, SscardContent, VirtualSscard
+from devices.status import DeviceKind
+from identity.idnumber import TestPerson, generate_person
 
 VIRTUAL_READER = "Virtual PCD 00 00"  # the vpcd slot on VPCD_PORT
 
@@ -136,6 +142,12 @@ class Testbed:
         self._cards.append(card)
         return card
 
+    def insert_person(self, person: TestPerson | None = None) -> VirtualSscard:
+        """Insert a card for ``person`` (a generated one by default); returns it (``.remove()``)."""
+        card = self.card(SscardContent.for_person(person or generate_person()))
+        self.insert(card)
+        return card
+
     def insert(self, card: VirtualSscard, timeout: float = 5.0) -> None:
         """Insert and wait until pcscd sees the card (its presence poll runs every ~0.4 s)."""
         _wait(lambda: self._try_insert(card), timeout, f"vpcd on {VPCD_HOST}:{self.port}")
@@ -169,3 +181,28 @@ class Testbed:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def open_simulated_sscard(url: registry.DeviceUrl) -> object:
+    """The registry's opener for ``sim://sscard``; raises :class:`TestbedError` (absent) when
+    pcscd cannot run here."""
+    from devices.pcsc.sscard import BadPcscUrl, SscardReader
+
+    if url.target != "sscard" or url.options:
+        raise BadPcscUrl(f"the social security card simulator is sim://sscard, not {url.text!r}")
+    testbed = Testbed()
+    try:
+        testbed.start(timeout=10.0)
+    except DeviceError:
+        testbed.stop()
+        raise
+    reader = SscardReader(testbed.url, on_close=testbed.stop)
+    reader.testbed = testbed
+    return reader
+
+
+def register() -> None:
+    registry.register(DeviceKind.SSCARD, ["sim"], open_simulated_sscard)
+
+
+register()

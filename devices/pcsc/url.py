@@ -8,12 +8,10 @@ Spaces may be written as-is or as ``%20``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import unquote
 
+from devices import registry
 from devices.errors import DeviceError
 from devices.pcsc.errors import ReaderNotFound
-
-SCHEME = "pcsc://"
 
 
 class BadPcscUrl(DeviceError):
@@ -22,10 +20,13 @@ class BadPcscUrl(DeviceError):
 
 def parse_pcsc_url(url: str) -> str | None:
     """The reader-name substring of a URL, or None for "the first reader"."""
-    if not url.lower().startswith(SCHEME):
+    try:
+        parsed = registry.parse_url(url)
+    except registry.DeviceUrlError:
+        parsed = None
+    if parsed is None or parsed.scheme != "pcsc":
         raise BadPcscUrl(f"not a pcsc:// URL: {url!r}", url=url)
-    hint = unquote(url[len(SCHEME) :]).strip().rstrip("/")
-    return hint or None
+    return parsed.target.rstrip("/").strip() or None
 
 
 def pick_reader(hint: str | None, names: Sequence[str]) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from devices.errors import DeviceError, KioskError
 
 if TYPE_CHECKING:
-    from devices.printer.status import PrinterStatus
+    from devices.status import DeviceStatus
 
 
 class PrinterError(DeviceError):
@@ -35,7 +35,7 @@ class PrinterNotReady(PrinterError):
 
     key = "printer.not_ready"
 
-    def __init__(self, status: PrinterStatus) -> None:
+    def __init__(self, status: DeviceStatus) -> None:
         self.status = status
         super().__init__(f"state={status.state} reason={status.reason}", key=status.reason)
 
@@ -45,7 +45,7 @@ class PrintFailed(PrinterError):
 
     key = "printer.print_failed"
 
-    def __init__(self, reason: str, status: PrinterStatus | None = None, detail: str = "") -> None:
+    def __init__(self, reason: str, status: DeviceStatus | None = None, detail: str = "") -> None:
         self.reason = reason
         self.status = status
         super().__init__(detail or reason, reason=reason)

@@ -29,6 +29,7 @@ from devices.printer.profile import PrinterProfile
 from devices.printer.raster import pack_rows, qr_image, qr_modules, text_image
 
 QR_ERROR_LEVEL = "M"
+TEAR_OFF_LINES = 4  # lines fed on a printer without a cutter, so the last line clears the bar
 # A run of spaces this long costs more than ESC $ (4 bytes), so it becomes a jump.
 _GAP = re.compile(" {5,}")
 
@@ -124,7 +125,7 @@ class _Renderer:
                 self.out += cmd.feed(lines)
             case Cut(partial=partial):
                 self.finish_text()
-                self.out += cmd.cut(partial)
+                self.out += self.cut(partial)
             case _:
                 raise ReceiptDocumentError(f"unknown receipt element {element!r}")
 
@@ -147,6 +148,14 @@ class _Renderer:
         if element.caption:
             for line in layout.wrap(element.caption, self.profile.columns):
                 self.line(line)
+
+    def cut(self, partial: bool) -> bytes:
+        """The cut the printer can do (a model with one kind of cut gets that kind); a printer
+        with no cutter gets paper fed past its tear-off bar instead."""
+        can = self.profile.cut
+        if can == "none":
+            return cmd.feed(TEAR_OFF_LINES)
+        return cmd.cut(partial=can == "partial" or (partial and can == "both"))
 
     def finish_text(self) -> None:
         if self.kanji:

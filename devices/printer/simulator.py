@@ -7,6 +7,9 @@ parsed and kept per job (from ESC @ to the cut) as bytes, text lines and, when g
 a PNG of the paper, so a test or a person can read the receipt.
 
 Run it by hand: ``python -m devices.printer.simulator --port 9100 --png-dir /tmp/receipts``.
+Importing this module registers ``sim://printer`` in :mod:`devices.registry` (URL options:
+``paper=ok|near_end|out``, ``cover=open``, ``offline=1``, ``png_dir=``, ``chinese=1`` and
+every printer option such as ``width=58`` or ``profile=<model>``).
 """
 
 from __future__ import annotations
@@ -19,13 +22,18 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from devices import registry
 from devices.printer.decode import Op, Parser
+from devices.printer.errors import PrinterUrlError
 from devices.printer.preview import Page
-from devices.printer.profile import PAPERS
+from devices.printer.profile import PAPERS, URL_OPTIONS, PrinterProfile, profile_from_options
 from devices.printer.status import encode as encode_status
+from devices.printer.transport import Link, SocketTransport
+from devices.status import DeviceKind
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,9 @@ class _Session:
 
     def _op(self, op: Op) -> bytes:
         if op.name == "status":
+            if self.sim.tear_off and not self.page.empty:
+                # No cutter: the job is over when the driver asks how it went (a person tears it).
+                self.end(self.failure)
             state = self.sim.state
             if state.no_status:
                 return b""
@@ -157,8 +168,10 @@ class PrinterSimulator:
         state: SimState | None = None,
         chinese_default: bool = False,
         png_dir: Path | None = None,
+        profile: PrinterProfile | None = None,
     ) -> None:
-        profile = PAPERS[width]
+        profile = profile or PAPERS[width]
+        self.tear_off = profile.cut == "none"  # a model without a cutter
         self.columns, self.dots = profile.columns, profile.dots
         self.state = state or SimState()
         self.chinese_default = chinese_default
@@ -304,6 +317,48 @@ class PrinterSimulator:
         with self._lock:
             self.received += data
         return session.feed(data)
+
+
+SIM_OPTIONS = frozenset({"paper", "cover", "offline", "png_dir", "chinese"})
+
+
+def sim_state(options: Mapping[str, str]) -> SimState:
+    paper = options.get("paper", "ok")
+    if paper not in ("ok", "near_end", "out"):
+        raise PrinterUrlError(f"paper must be ok, near_end or out, not {paper!r}")
+    cover = options.get("cover", "closed")
+    if cover not in ("open", "closed"):
+        raise PrinterUrlError(f"cover must be open or closed, not {cover!r}")
+    return SimState(
+        paper=paper, cover_open=cover == "open", offline=options.get("offline", "0") == "1"
+    )
+
+
+def open_simulated_printer(url: registry.DeviceUrl, *, timeout: float) -> Link:
+    """The registry's opener for ``sim://printer``: a simulator on 127.0.0.1 and a link to it."""
+    url.check_options(URL_OPTIONS | SIM_OPTIONS, PrinterUrlError)
+    if url.target != "printer":
+        raise PrinterUrlError(f"{url.text!r}: the printer simulator is sim://printer")
+    options = url.options
+    png_dir = options.get("png_dir")
+    simulator = PrinterSimulator(
+        state=sim_state(options),
+        chinese_default=options.get("chinese", "0") == "1",
+        png_dir=Path(png_dir) if png_dir else None,
+        profile=profile_from_options(options),
+    ).start()
+    return Link(
+        connect=lambda: SocketTransport(simulator.host, simulator.port, timeout),
+        close=simulator.stop,
+        simulator=simulator,
+    )
+
+
+def register() -> None:
+    registry.register(DeviceKind.PRINTER, ["sim"], open_simulated_printer)
+
+
+register()
 
 
 def main() -> None:

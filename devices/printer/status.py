@@ -10,12 +10,8 @@ Bit layouts (Epson ESC/POS, "real-time status transmission"); every reply is ``0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from devices.errors import ProtocolError
-from devices.state import DeviceState, as_state
-
-State = DeviceState  # the old name of the state type here
+from devices.status import DeviceKind, DeviceState, DeviceStatus, as_state
 
 READY = "printer.ready"
 PAPER_NEAR_END = "printer.paper_near_end"
@@ -29,44 +25,38 @@ NO_ANSWER = "printer.no_answer"
 STATUS_UNKNOWN = "printer.status_unknown"
 
 
-@dataclass(frozen=True)
-class PrinterStatus:
-    """``state`` for the kiosk's decisions, ``reason`` as a translation key, ``raw`` the 4 replies."""
+def printer_status(state: DeviceState | str, reason: str, raw: bytes = b"") -> DeviceStatus:
+    """The printer's status; ``detail`` holds the raw DLE EOT replies as hex (see :func:`raw_of`)."""
+    return DeviceStatus(DeviceKind.PRINTER, as_state(state), reason, raw.hex(" "))
 
-    state: DeviceState
-    reason: str
-    raw: bytes = b""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "state", as_state(self.state))
-
-    @property
-    def can_print(self) -> bool:
-        return self.state.ready
+def raw_of(status: DeviceStatus) -> bytes:
+    """The DLE EOT replies a printer status was decoded from (empty when there were none)."""
+    return bytes.fromhex(status.detail)
 
 
 def valid_reply(byte: int) -> bool:
     return byte & 0b1001_0011 == 0b0001_0010
 
 
-def decode(raw: bytes) -> PrinterStatus:
+def decode(raw: bytes) -> DeviceStatus:
     """The state for the four replies to DLE EOT 1, 2, 3, 4 (in that order)."""
     if len(raw) != 4 or not all(valid_reply(b) for b in raw):
         raise ProtocolError(f"not a DLE EOT 1..4 reply: {raw.hex(' ')}", key="printer.bad_status")
     printer, offline, error, paper = raw
     if paper & 0x60 or offline & 0x20:
-        return PrinterStatus("fault", PAPER_OUT, raw)
+        return printer_status("fault", PAPER_OUT, raw)
     if offline & 0x04:
-        return PrinterStatus("fault", COVER_OPEN, raw)
+        return printer_status("fault", COVER_OPEN, raw)
     if error & 0x08:
-        return PrinterStatus("fault", CUTTER_ERROR, raw)
+        return printer_status("fault", CUTTER_ERROR, raw)
     if error & 0x64 or offline & 0x40:
-        return PrinterStatus("fault", HARDWARE_ERROR, raw)
+        return printer_status("fault", HARDWARE_ERROR, raw)
     if printer & 0x08:
-        return PrinterStatus("fault", OFFLINE, raw)
+        return printer_status("fault", OFFLINE, raw)
     if paper & 0x0C:
-        return PrinterStatus("degraded", PAPER_NEAR_END, raw)
-    return PrinterStatus("ok", READY, raw)
+        return printer_status("degraded", PAPER_NEAR_END, raw)
+    return printer_status("ok", READY, raw)
 
 
 def encode(

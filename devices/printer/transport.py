@@ -1,8 +1,10 @@
 """Byte pipes to a printer, chosen by URL; every one has finite timeouts.
 
+Registered here (:mod:`devices.registry`), each giving a :class:`Link` that (re)connects:
 ``socket://host:9100`` (raw TCP), ``serial:///dev/ttyUSB0?baud=9600`` (pyserial),
 ``usb://VID:PID`` (the kernel's usblp node /dev/usb/lpN found through sysfs, read and write),
-``file:///path`` (write only: no status). ``sim://`` is built by the driver on top of socket.
+``file:///path`` (write only: no status). ``sim://printer`` is registered by
+:mod:`devices.printer.simulator` (a TCP server) when the simulators are loaded.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import os
 import select
 import socket
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import serial
 
+from devices import registry
 from devices.errors import DeviceAbsent, DeviceTimeout
 from devices.printer.errors import PrinterError, PrinterUrlError
+from devices.printer.profile import URL_OPTIONS
+from devices.status import DeviceKind
 
 
 class ConnectionLost(PrinterError):
@@ -227,3 +234,53 @@ def parse_usb_ids(netloc: str) -> tuple[int, int]:
     except ValueError:
         raise PrinterUrlError(f"usb://VID:PID needs two hex numbers, not {netloc!r}") from None
     return vid, pid
+
+
+@dataclass
+class Link:
+    """How the driver reaches one printer: ``connect()`` opens a fresh transport each time the
+    last one broke; ``close()`` releases what the opener started (a simulator)."""
+
+    connect: Callable[[], Transport]
+    close: Callable[[], None] = lambda: None
+    simulator: Any = None  # the simulator behind a sim:// link, for tests and the harness
+
+
+def socket_link(host_port: str, timeout: float) -> Callable[[], Transport]:
+    host, _, port = host_port.rpartition(":")
+    if not host or not port.isdigit():
+        raise PrinterUrlError(f"socket://HOST:PORT expected, not {host_port!r}")
+    return lambda: SocketTransport(host, int(port), timeout)
+
+
+def _socket(url: registry.DeviceUrl, *, timeout: float) -> Link:
+    url.check_options(URL_OPTIONS, PrinterUrlError)
+    return Link(socket_link(url.target, timeout))
+
+
+def _serial(url: registry.DeviceUrl, *, timeout: float) -> Link:
+    url.check_options(URL_OPTIONS | {"baud"}, PrinterUrlError)
+    if not url.target:
+        raise PrinterUrlError(f"{url.text!r} names no device")
+    baud = int(url.number("baud", 9600, PrinterUrlError))
+    return Link(lambda: SerialTransport(url.target, baud, timeout))
+
+
+def _usb(url: registry.DeviceUrl, *, timeout: float) -> Link:
+    url.check_options(URL_OPTIONS, PrinterUrlError)
+    ids = parse_usb_ids(url.target)
+    return Link(lambda: FileTransport(str(find_usb_printer(*ids)), timeout, readable=True))
+
+
+def _file(url: registry.DeviceUrl, *, timeout: float) -> Link:
+    url.check_options(URL_OPTIONS, PrinterUrlError)
+    if not url.target:
+        raise PrinterUrlError(f"{url.text!r} names no file")
+    return Link(lambda: FileTransport(url.target, timeout))
+
+
+registry.register_url_error(DeviceKind.PRINTER, PrinterUrlError)
+registry.register(DeviceKind.PRINTER, ["socket"], _socket)
+registry.register(DeviceKind.PRINTER, ["serial"], _serial)
+registry.register(DeviceKind.PRINTER, ["usb"], _usb)
+registry.register(DeviceKind.PRINTER, ["file"], _file)

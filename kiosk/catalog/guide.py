@@ -113,8 +113,16 @@ def _brings(scenario: Scenario, question_id: str, value: str) -> list[Item]:
     return found
 
 
+def _colon(lang: str) -> str:
+    return ": " if lang.startswith("en") else "："
+
+
+def _comma(lang: str) -> str:
+    return ", " if lang.startswith("en") else "、"
+
+
 def _review_lines(where: str, sources: Sources, lang: str) -> list[str]:
-    return [f"{where}：{sources.question.get(lang)}"] if not sources.verified else []
+    return [f"{where}{_colon(lang)}{sources.question.get(lang)}"] if not sources.verified else []
 
 
 def build_guide(catalog: Catalog, scenario_id: str, lang: str = DEFAULT_LANGUAGE) -> Guide:
@@ -150,13 +158,13 @@ def build_guide(catalog: Catalog, scenario_id: str, lang: str = DEFAULT_LANGUAGE
         answers = []
         for option in question.options:
             brought = _brings(scenario, question.id, option.value)
-            text = (t("catalog.guide.question_brings", lang, items="、".join(i.title.get(lang) for i in brought))
+            text = (t("catalog.guide.question_brings", lang, items=_comma(lang).join(i.title.get(lang) for i in brought))
                     if brought else t("catalog.guide.question_brings_nothing", lang))
             answers.append((option.label.get(lang), text))
         guide.questions.append((question.text.get(lang), answers))
         note(question.sources, question.text.get(lang))
     for stop in scenario.stops:
-        guide.stops.append((stop.reason.get(lang), "、".join(str(b) for b in stop.sources.basis)))
+        guide.stops.append((stop.reason.get(lang), _comma(lang).join(str(b) for b in stop.sources.basis)))
         note(stop.sources, stop.reason.get(lang)[:20])
     for ref in scenario.items:
         item = ref.item
@@ -189,7 +197,7 @@ def build_guide(catalog: Catalog, scenario_id: str, lang: str = DEFAULT_LANGUAGE
         for material in item.materials:
             name = material.name.get(lang)
             if material.id in seen_materials:
-                seen_materials[material.id].for_items += "、" + item.title.get(lang)
+                seen_materials[material.id].for_items += _comma(lang) + item.title.get(lang)
                 continue
             form = (t("catalog.guide.original", lang) if material.original
                     else t("catalog.guide.copy", lang, copies=material.copies))
@@ -205,7 +213,7 @@ def build_guide(catalog: Catalog, scenario_id: str, lang: str = DEFAULT_LANGUAGE
                 note(material.sources, name)
     guide.materials = list(seen_materials.values())
     free = {"免费", "Free"}
-    charged = sorted(f"{i.title.get(lang)}：{i.fee.get(lang)}" for i in items if i.fee.get(lang) not in free)
+    charged = sorted(f"{i.title.get(lang)}{_colon(lang)}{i.fee.get(lang)}" for i in items if i.fee.get(lang) not in free)
     guide.fees = [t("catalog.guide.fees_none", lang), *charged]
     guide.basis = list(basis)
     guide.review = list(dict.fromkeys(review))
@@ -248,10 +256,10 @@ def render_html(guide: Guide) -> str:
         f"<title>{tr('catalog.guide.title', title=guide.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{tr('catalog.guide.title', title=guide.title)}</h1>",
         f'<p class="hall">{tr("catalog.guide.hall")}</p>',
-        f'<p class="summary">{tr("catalog.guide.summary")}：{_e(guide.summary)}</p>',
+        f'<p class="summary">{tr("catalog.guide.summary")}{_colon(lang)}{_e(guide.summary)}</p>',
     ]
     if guide.promise:
-        out.append(f'<p class="summary">{tr("catalog.guide.bundle_promise")}：{_e(guide.promise)}</p>')
+        out.append(f'<p class="summary">{tr("catalog.guide.bundle_promise")}{_colon(lang)}{_e(guide.promise)}</p>')
     if guide.questions:
         out.append(f"<h2>{tr('catalog.guide.questions')}</h2><ol>")
         for text, answers in guide.questions:
@@ -308,9 +316,9 @@ def render_text(guide: Guide) -> str:
     """The guide as plain text with headings, for the kiosk's 办事指南 screen (Kivy markup-free)."""
     lang = guide.lang
     lines = [t("catalog.guide.title", lang, title=guide.title), t("catalog.guide.hall", lang),
-             f"{t('catalog.guide.summary', lang)}：{guide.summary}"]
+             f"{t('catalog.guide.summary', lang)}{_colon(lang)}{guide.summary}"]
     if guide.promise:
-        lines.append(f"{t('catalog.guide.bundle_promise', lang)}：{guide.promise}")
+        lines.append(f"{t('catalog.guide.bundle_promise', lang)}{_colon(lang)}{guide.promise}")
 
     def heading(key: str) -> None:
         lines.extend(["", f"■ {t(key, lang)}"])
@@ -326,10 +334,11 @@ def render_text(guide: Guide) -> str:
     heading("catalog.guide.items")
     for item in guide.items:
         lines.append(f"  · {item.title}（{item.department}）")
-        lines.append(f"      {t('catalog.guide.col_when', lang)}：{item.when}")
+        lines.append(f"      {t('catalog.guide.col_when', lang)}{_colon(lang)}{item.when}")
         lines += [f"      {x}" for x in item.agency_limits + item.applicant_deadlines]
     heading("catalog.guide.materials")
-    lines += [f"  · {m.name}：{m.form}；{m.condition}" for m in guide.materials] or ["  —"]
+    semicolon = "; " if lang.startswith("en") else "；"
+    lines += [f"  · {m.name}{_colon(lang)}{m.form}{semicolon}{m.condition}" for m in guide.materials] or ["  —"]
     if guide.obligations:
         heading("catalog.guide.obligations")
         lines += [f"  · {o}" for o in guide.obligations]

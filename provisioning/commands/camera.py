@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     camera = subparsers.add_parser("camera", help="test the document camera (高拍仪)")
     actions = camera.add_subparsers(dest="camera_command", metavar="ACTION", required=True)
     test = actions.add_parser("test", help="open the camera, capture one page and print the quality verdict")
-    test.add_argument("--url", required=True, help="camera://0, camera:///dev/video0, file:///x.jpg, sim://camera?doc=lease")
+    test.add_argument("--url", required=True, help="camera://0, camera:///dev/video0, file:///x.jpg "
+                      "(sim://camera?doc=lease with KIOSK_DEVICE_HANDLERS=devices.simulators)")
     test.add_argument("--out", type=Path, help="folder to write the captured page JPEG into")
     test.add_argument("--kind", default=PageKind.TEXT.value, choices=[k.value for k in PageKind],
                       help="text: black on white; certificate / id_copy: colour kept")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import math
 import sys
 from collections.abc import Callable
 
@@ -24,7 +25,7 @@ DEVICE_SCHEMES = {
     "printer": ("usb", "serial", "socket", "file", "sim"),
     "camera": ("camera", "file", "sim"),
 }
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVELS = kiosk_config.LOG_LEVELS
 
 
 class MissingSetting(ConfigError):
@@ -59,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _positive(name: str, value: float | None) -> float | None:
-    if value is not None and not value > 0:
+    if value is not None and not (math.isfinite(value) and value > 0):
         raise InvalidSetting(f"--{name} must be a positive number of seconds, not {value}")
     return value
 
@@ -77,6 +78,8 @@ def check_device_url(kind: str, url: str) -> str:
     url = url.strip()
     if url and not url.startswith(tuple(s if s.startswith("/") else s + "://" for s in DEVICE_SCHEMES[kind])):
         raise InvalidSetting(f"--{kind} {url!r}: expected one of " + ", ".join(DEVICE_SCHEMES[kind]))
+    if problem := kiosk_config.device_url_problem(url):
+        raise InvalidSetting(f"--{kind} {problem}")
     return url
 
 

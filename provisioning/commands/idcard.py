@@ -1,7 +1,7 @@
 """``kiosk-provision idcard``: read a card and self-test the SAM ID-card reader from a terminal.
 
     kiosk-provision idcard read --url serial:///dev/ttyUSB0 [--json] [--show-pii]
-    kiosk-provision idcard selftest --url 'sim://idcard?card=resident'
+    KIOSK_DEVICE_HANDLERS=devices.simulators kiosk-provision idcard selftest --url 'sim://idcard?card=resident'
 
 Without ``--url`` the configured ``devices.idcard`` URL is used. Personal data is masked
 unless ``--show-pii`` is given (the screen may be seen by others; never paste it into tickets).
@@ -28,7 +28,8 @@ from kiosk.i18n import t
 EPILOG = """\
 URL forms: serial:///dev/ttyUSB0?baud=115200, /dev/ttyUSB0, loop://, and
 sim://idcard?card=resident|hmt|foreign2017|foreign2023|none&fault=... for the simulator
-(options are listed in devices/idcard/sam_simulator.py).
+(options are listed in devices/idcard/sam_simulator.py; simulators load only with
+KIOSK_DEVICE_HANDLERS=devices.simulators in the environment).
 Exit status: 0 success, 10 reader or card problem, 2 bad command line."""
 
 

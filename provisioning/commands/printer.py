@@ -1,5 +1,8 @@
-"""``kiosk-provision printer``: print the self-test page, or show the printer's status.
+"""``kiosk-provision printer``: pick the printer model, print the self-test page, show the status.
 
+``printer --list-models`` lists the receipt printers in python-escpos's capabilities database;
+``printer --model NAME`` stores that model as ``profile=NAME`` in the configured printer URL
+(``devices.printer``); with an ACTION it applies to that run only.
 ``printer test --url URL`` prints the self-test page (kiosk id and location from the config, IP
 addresses, versions, time, a QR); ``printer status --url URL`` asks the printer (DLE EOT) and
 exits 0 when it can print, 10 when it cannot. The URL defaults to ``devices.printer`` in the config.
@@ -14,7 +17,10 @@ import struct
 from datetime import datetime
 
 from devices.printer.driver import ReceiptPrinter
-from devices.printer.errors import PrinterNotReady
+from devices.printer.errors import PrinterNotReady, PrinterUrlError
+from devices.printer.models import PrinterModel, printer_models
+from devices.printer.profile import profile_from_options
+from devices.registry import parse_url, with_options
 from kiosk import config as kiosk_config
 from kiosk.heartbeat import runtime_versions
 from kiosk.i18n import t
@@ -25,8 +31,16 @@ NOT_READY_EXIT = PrinterNotReady.exit_code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("printer", help="receipt printer: self-test page and status")
-    commands = parser.add_subparsers(dest="printer_command", metavar="ACTION", required=True)
+    parser = subparsers.add_parser(
+        "printer", help="receipt printer: model, self-test page and status",
+        description="Pick the printer model, print the self-test page, or show the status.",
+    )
+    parser.add_argument("--list-models", action="store_true",
+                        help="list the printer models python-escpos's database knows")
+    parser.add_argument("--model", metavar="NAME",
+                        help="printer model (see --list-models); alone: saved in the config")
+    parser.set_defaults(handler=model_command, url=None)
+    commands = parser.add_subparsers(dest="printer_command", metavar="ACTION")
     for name, handler, help_text in (
         ("test", test_command, "print the self-test page"),
         ("status", status_command, "show the printer's status (DLE EOT)"),
@@ -58,7 +72,47 @@ def ipv4_addresses() -> list[str]:
 
 def _printer(args: argparse.Namespace) -> tuple[ReceiptPrinter, kiosk_config.Config]:
     cfg = kiosk_config.load()
-    return ReceiptPrinter(args.url or cfg.devices.printer), cfg
+    url = args.url or cfg.devices.printer
+    if args.model:
+        url = with_options(url, profile=args.model)
+    return ReceiptPrinter(url), cfg
+
+
+def _model_row(model: PrinterModel) -> str:
+    width = f"{model.dots} dots" if model.dots else "width ?"
+    cut = {(True, True): "cut", (True, False): "partial cut", (False, True): "full cut"}.get(
+        (model.partial_cut, model.full_cut), "no cutter"
+    )
+    qr = "QR" if model.native_qr else "QR as image" if model.raster else "no QR"
+    return f"{model.key:16} {model.vendor + ' ' + model.name:40} {model.columns:>3} col  {width:10} {qr:11} {cut}"
+
+
+def model_command(args: argparse.Namespace) -> int:
+    """``--list-models`` or ``--model NAME`` without an ACTION."""
+    if args.list_models:
+        models = printer_models()
+        print(f"{len(models)} receipt printer models in python-escpos's capabilities database:")
+        for model in models:
+            print(_model_row(model))
+        print("Chinese font ROMs are not in the database: add cjk=1 to the printer URL for a model")
+        print("that prints GB18030 text itself (else Chinese lines are sent as images).")
+        return 0
+    if not args.model:
+        print("say what to do: --list-models, --model NAME, or an ACTION (test, status); see --help")
+        return 2
+    cfg = kiosk_config.load()
+    if not cfg.devices.printer:
+        raise PrinterUrlError("no printer is configured: set one with kiosk-provision configure --printer URL")
+    url = with_options(cfg.devices.printer, profile=args.model)
+    profile = profile_from_options(parse_url(url).options)  # refuses an unknown model or width
+    cfg.devices.printer = with_options(url, profile=profile.name)
+    path = kiosk_config.save(cfg)
+    print(f"printer: {cfg.devices.printer}")
+    print(f"profile: {profile.name}, {profile.columns} columns, {profile.dots} dots, "
+          f"QR {'native' if profile.native_qr else 'as image'}, cut {profile.cut}, "
+          f"Chinese {'by the printer (' + profile.encoding + ')' if profile.cjk_font else 'as images'}")
+    print(f"saved in {path}")
+    return 0
 
 
 def _report(printer: ReceiptPrinter, lang: str) -> None:
@@ -68,8 +122,8 @@ def _report(printer: ReceiptPrinter, lang: str) -> None:
         f"profile: {printer.profile.name}, {printer.profile.columns} columns, {printer.profile.encoding}"
     )
     print(f"state:   {state.state} ({state.reason}) {t(state.reason, lang)}")
-    if state.raw:
-        print(f"DLE EOT 1-4: {state.raw.hex(' ')}")
+    if state.detail:
+        print(f"DLE EOT 1-4: {state.detail}")
 
 
 def status_command(args: argparse.Namespace) -> int:
@@ -77,7 +131,7 @@ def status_command(args: argparse.Namespace) -> int:
     with printer:
         printer.status()
         _report(printer, args.lang)
-        return 0 if printer.state.can_print else NOT_READY_EXIT
+        return 0 if printer.state.usable else NOT_READY_EXIT
 
 
 def test_command(args: argparse.Namespace) -> int:

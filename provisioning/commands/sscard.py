@@ -14,7 +14,7 @@ from typing import Any
 
 from devices.pcsc.errors import NoCard
 from devices.pcsc.reader import list_readers
-from devices.pcsc.sscard import SscardReading, open_sscard_reader
+from devices.pcsc.sscard import SscardReader, SscardReading, open_sscard_reader
 from identity.idnumber import keep_ends, mask
 
 
@@ -54,17 +54,23 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_command(args: argparse.Namespace) -> int:
-    reader = open_sscard_reader(args.url)
-    deadline = time.monotonic() + args.wait
+def _wait_and_read(reader: SscardReader, wait: float) -> SscardReading:
+    deadline = time.monotonic() + wait
     while True:
         try:
-            reading = reader.read()
-            break
+            return reader.read()
         except NoCard:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.2)
+
+
+def read_command(args: argparse.Namespace) -> int:
+    reader = open_sscard_reader(args.url)
+    try:
+        reading = _wait_and_read(reader, args.wait)
+    finally:
+        reader.close()  # stops what a sim:// reader started
     fields = describe(reading, show_pii=args.show_pii)
     if args.json:
         print(json.dumps(fields, ensure_ascii=False, indent=2))

@@ -141,6 +141,7 @@ class KeyboardDock(BoxLayout):
         keyboard = self._ensure_keyboard()
         mode = MODE_FOR_KIND.get(getattr(widget, "keyboard_kind", "pinyin"), "pinyin")
         keyboard.attach(widget, mode)
+        keyboard.opacity, keyboard.disabled = 1, False
         self.shown = True
         self.height = keyboard.height
         Clock.schedule_once(lambda _dt: scroll_into_view(widget), 0)
@@ -149,6 +150,9 @@ class KeyboardDock(BoxLayout):
         if self.keyboard is not None:
             self.keyboard.attach(None)
             self.keyboard.wipe()
+            # the dock shrinks to nothing but the keys keep their size: hide them, or they are
+            # drawn (and touchable) over whatever lies under the empty dock
+            self.keyboard.opacity, self.keyboard.disabled = 0, True
         for widget in self.inputs:
             widget.focus = False
         self.shown = False

@@ -114,6 +114,7 @@ class ConfirmExit(ModalView):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
+        self.ids.confirm.confirm_exit = True  # what the scripted citizen's 结束办理 looks for
 
     def confirm(self) -> None:
         self.dismiss()

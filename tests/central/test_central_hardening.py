@@ -18,7 +18,7 @@ from central.bodylimit import LIMITS
 from central.embedded import CentralProcess, EmbeddedCentral
 from central.kiosk_api import PAIRING_MAX_FAILURES
 from central.models import Kiosk, Nonce, PairingAttempt
-from kiosk import signing
+from wire import signing
 
 MB = 1024 * 1024
 

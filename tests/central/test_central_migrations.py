@@ -14,7 +14,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
-from devices.idcard.idnumber import generate_person
 from sqlalchemy import create_engine, func, select, text
 
 from central import migrations
@@ -33,6 +32,7 @@ from central.models import (
     SubmissionMaterial,
 )
 from central.pgcluster import PgCluster
+from identity.idnumber import generate_person
 
 STAMP = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 

@@ -197,7 +197,8 @@ def test_a_failing_beat_keeps_its_schedule_and_still_drains(
         raise RuntimeError("bug in a caller")
 
     worker = ReportingWorker(outbox, kiosk.client(), kiosk_id=kiosk.kiosk_id,
-                             log_folder=tmp_path / "logs", heartbeat_seconds=60, clock=lambda: clock[0])
+                             log_folder=tmp_path / "logs", heartbeat_seconds=60,
+                             monotonic=lambda: clock[0])
     worker.heartbeat_payload = broken_payload  # type: ignore[method-assign]
     outbox.enqueue_events([{"at": "2025-01-01T00:00:00Z", "kind": "boot"}])
     next_beat = worker.step(0.0)

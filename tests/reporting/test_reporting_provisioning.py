@@ -31,7 +31,7 @@ def test_enrol_writes_config_and_private_key_and_is_idempotent(
     state: Path, central: EmbeddedCentral, backoffice: BackOffice, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = central.pairing_code()
-    assert main(["enrol", "--server", central.url, "--code", code, "--location", "测试大厅 1号机"]) == 0
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", code, "--location", "测试大厅 1号机"]) == 0
     config = kiosk_config.load(state)
     assert config.kiosk_id and config.central.url == central.url
     assert config.location.name == "测试大厅 1号机"
@@ -41,12 +41,12 @@ def test_enrol_writes_config_and_private_key_and_is_idempotent(
     assert backoffice.kiosk(config.kiosk_id)["location"]["name"] == "测试大厅 1号机"
 
     capsys.readouterr()
-    assert main(["enrol", "--server", central.url, "--code", "anything"]) == 0
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", "anything"]) == 0
     assert "already enrolled" in capsys.readouterr().out
     assert kiosk_config.load(state).kiosk_id == config.kiosk_id
 
     # A used code is refused with the central error's exit code, and nothing changes.
-    assert main(["enrol", "--server", central.url, "--code", code, "--force"]) == 40
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", code, "--force"]) == 40
     assert "pairing code was refused" in capsys.readouterr().err
     assert kiosk_config.load(state).kiosk_id == config.kiosk_id
 
@@ -54,16 +54,17 @@ def test_enrol_writes_config_and_private_key_and_is_idempotent(
     box = Outbox.in_state_dir(state, kiosk_config.load_secret(state))
     box.enqueue_events([{"at": "2025-01-01T00:00:00Z", "kind": "boot"}])
     box.close()
-    assert main(["enrol", "--server", central.url, "--code", central.pairing_code(), "--force"]) == ExitCode.OUTBOX_NOT_EMPTY
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", central.pairing_code(), "--force"]) == (
+        ExitCode.OUTBOX_NOT_EMPTY)
     (state / "outbox.sqlite3").unlink()
     for extra in state.glob("outbox.sqlite3-*"):
         extra.unlink()
-    assert main(["enrol", "--server", central.url, "--code", central.pairing_code(), "--force"]) == 0
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", central.pairing_code(), "--force"]) == 0
     assert kiosk_config.load(state).kiosk_id != config.kiosk_id
 
 
 def test_enrol_against_nothing_is_unreachable(state: Path, dead_url: str, capsys) -> None:
-    assert main(["enrol", "--server", dead_url, "--code", "ABC"]) == 40
+    assert main(["enrol", "--insecure", "--server", dead_url, "--code", "ABC"]) == 40
     assert "cannot be reached" in capsys.readouterr().err
     assert not (state / kiosk_config.KEY_NAME).exists()
 
@@ -165,7 +166,7 @@ def test_detect_with_nothing_there(state: Path, dead_url: str, capsys) -> None:
 
 
 def test_selftest_with_simulators_and_the_centre(state: Path, central: EmbeddedCentral, capsys) -> None:
-    assert main(["enrol", "--server", central.url, "--code", central.pairing_code()]) == 0
+    assert main(["enrol", "--insecure", "--server", central.url, "--code", central.pairing_code()]) == 0
     assert main(["configure", "--no-input", "--pin", "482916", "--idcard", "sim://idcard",
                  "--printer", "sim://printer", "--camera", ""]) == 0
     capsys.readouterr()

@@ -6,8 +6,9 @@ import threading
 
 import numpy as np
 
-from devices.camera import CameraState, CameraStatus, DocumentCamera
+from devices.camera import DocumentCamera
 from devices.camera.preview import PreviewFrame
+from devices.status import DeviceState, DeviceStatus
 
 WAIT = 10.0
 
@@ -17,7 +18,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.frames: list[PreviewFrame] = []
-        self.statuses: list[CameraStatus] = []
+        self.statuses: list[DeviceStatus] = []
         self._changed = threading.Condition()
 
     def frame(self, result: PreviewFrame) -> None:
@@ -25,7 +26,7 @@ class Collector:
             self.frames.append(result)
             self._changed.notify_all()
 
-    def status(self, status: CameraStatus) -> None:
+    def status(self, status: DeviceStatus) -> None:
         with self._changed:
             self.statuses.append(status)
             self._changed.notify_all()
@@ -76,13 +77,13 @@ def test_unplugged_camera_goes_absent_and_comes_back() -> None:
     camera.start_preview(got.frame, fps=60, reconnect_interval=0.05)
     assert got.wait_for(lambda: len(got.frames) >= 2)
     sim.unplug()
-    assert got.wait_for(lambda: got.statuses[-1].state is CameraState.ABSENT)
+    assert got.wait_for(lambda: got.statuses[-1].state is DeviceState.ABSENT)
     # The first absent status says why; the worker's reconnect attempts may follow at once.
-    absent = next(s for s in got.statuses if s.state is CameraState.ABSENT)
+    absent = next(s for s in got.statuses if s.state is DeviceState.ABSENT)
     assert absent.reason == "camera.state.disconnected"
     seen = len(got.frames)
     sim.plug()
-    assert got.wait_for(lambda: got.statuses[-1].state is CameraState.OK and len(got.frames) > seen)
+    assert got.wait_for(lambda: got.statuses[-1].state is DeviceState.OK and len(got.frames) > seen)
     assert camera.stop_preview()
     camera.close()
     assert camera.status.reason == "camera.state.closed"
@@ -104,7 +105,7 @@ def test_an_unexpected_analysis_error_is_a_fault_the_worker_recovers_from() -> N
     camera.preview_once = flaky  # type: ignore[method-assign]
     worker = camera.start_preview(got.frame, fps=60, reconnect_interval=0.05)
     assert got.wait_for(lambda: len(got.frames) >= 2)  # the worker lived on
-    assert any(s.state is CameraState.FAULT for s in got.statuses)
+    assert any(s.state is DeviceState.FAULT for s in got.statuses)
     assert camera.status.usable and worker.running
     camera.close()
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-from devices.camera import CameraAbsent, CameraFault, CameraState, CameraUrlError, DocumentCamera
+from devices.camera import CameraAbsent, CameraFault, CameraUrlError, DocumentCamera
 from devices.camera.simulator import SimCamera, SimScene
+from devices.status import DeviceState
 
 
 def _write_page(path: Path, **scene: object) -> None:
@@ -19,7 +20,7 @@ def _write_page(path: Path, **scene: object) -> None:
 def test_a_still_image_file_is_captured(tmp_path: Path) -> None:
     _write_page(tmp_path / "page.jpg", doc="lease", rotate=4)
     camera = DocumentCamera((tmp_path / "page.jpg").as_uri())
-    assert camera.open().state is CameraState.DEGRADED  # 3 MP is below what small print needs
+    assert camera.open().state is DeviceState.DEGRADED  # 3 MP is below what small print needs
     assert camera.status.reason == "camera.state.low_resolution"
     assert camera.resolution() == (2048, 1536)
     preview = camera.preview_once()
@@ -44,7 +45,7 @@ def test_missing_file_and_missing_device_are_absent(tmp_path: Path) -> None:
         with pytest.raises(CameraAbsent) as info:
             camera.open()
         assert info.value.key == "camera.absent"
-        assert camera.status.state is CameraState.ABSENT
+        assert camera.status.state is DeviceState.ABSENT
 
 
 def test_an_unreadable_image_is_a_fault(tmp_path: Path) -> None:
@@ -53,7 +54,7 @@ def test_an_unreadable_image_is_a_fault(tmp_path: Path) -> None:
     with pytest.raises(CameraFault) as info:
         camera.open()
     assert info.value.key == "camera.unreadable_image"
-    assert camera.status.state is CameraState.FAULT
+    assert camera.status.state is DeviceState.FAULT
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from devices.idcard import errors
 from devices.idcard.sam_poller import CardEvent, CardEventKind, CardPoller
 from devices.idcard.sam_reader import SamReader
 from devices.idcard.sam_simulator import Command
-from devices.idcard.state import DeviceState, DeviceStatus
+from devices.status import DeviceState, DeviceStatus
 from identity.outcome import CardOutcome
 
 Make = Callable[..., SamReader]

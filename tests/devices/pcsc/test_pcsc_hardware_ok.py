@@ -36,7 +36,7 @@ def test_reader_list_contains_the_reader(sscard_device: DeviceUnderTest) -> None
     assert status.card_present, PLACE_A_CARD
     assert not status.mute
     health = open_sscard_reader(sscard_device.url).health()
-    assert (health.state, health.reason, health.reader) == ("ok", "pcsc.card_present", name)
+    assert (health.state, health.reason, health.detail) == ("ok", "pcsc.card_present", name)
 
 
 def test_atr_is_read(sscard_device: DeviceUnderTest) -> None:

@@ -18,8 +18,8 @@ from devices.pcsc.errors import (
     ReaderFault,
     ReaderNotFound,
     error_for,
+    status_for,
 )
-from devices.pcsc.health import Health
 from devices.pcsc.reader import _with_le
 from devices.pcsc.sscard import to_record
 from devices.pcsc.sscard_layout import (
@@ -156,7 +156,7 @@ def test_error_codes_become_typed_errors_and_states(code: int, cls: type, state:
     error = error_for(code, "doing something")
     assert type(error) is cls
     assert f"0x{code:08X}" in error.detail
-    assert Health.from_error(error).state == state
+    assert status_for(error).state == state
     assert error.exit_code == 10
 
 

@@ -16,11 +16,12 @@ from devices.pcsc.errors import (
     NotSocialSecurityCard,
     PinRequired,
     ReaderNotFound,
+    status_for,
 )
-from devices.pcsc.health import Health
 from devices.pcsc.sscard import open_sscard_reader
 from devices.pcsc.testbed import Testbed
 from devices.pcsc.virtual_card import Faults, SscardContent, VirtualSscard
+from devices.status import DeviceStatus
 from identity import idnumber
 from identity.record import CardType
 
@@ -72,9 +73,9 @@ def test_get_response_and_resend_with_le(
 
 def test_health_follows_the_card(testbed: Testbed, make_card: Callable[..., VirtualSscard]) -> None:
     reader = open_sscard_reader(testbed.url)
-    assert reader.health() == Health("ok", "pcsc.no_card", testbed.reader)
+    assert reader.health() == DeviceStatus("sscard", "ok", "pcsc.no_card", testbed.reader)
     testbed.insert(make_card())
-    assert reader.health() == Health("ok", "pcsc.card_present", testbed.reader)
+    assert reader.health() == DeviceStatus("sscard", "ok", "pcsc.card_present", testbed.reader)
 
 
 def test_no_card(testbed: Testbed) -> None:
@@ -100,7 +101,7 @@ def test_card_removed_mid_read(
     with pytest.raises(CardRemoved) as caught:
         open_sscard_reader(testbed.url).read()
     assert len(card.apdu_log) == on_apdu
-    health = Health.from_error(caught.value)
+    health = status_for(caught.value)
     assert (health.state, health.reason) == (DEGRADED, "pcsc.card_removed")
     testbed.wait_card(False)
     with pytest.raises(NoCard):

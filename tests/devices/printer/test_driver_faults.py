@@ -14,6 +14,7 @@ from devices.printer.document import Receipt, Text
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.errors import NothingToReprint, PrinterNotReady, PrinterUrlError, PrintFailed
 from devices.printer.simulator import PrinterSimulator
+from devices.printer.status import raw_of
 from devices.printer.transport import find_usb_printer
 
 SMALL = Receipt([Text("受理编号：SL-1")])
@@ -100,7 +101,7 @@ def test_garbled_status_answer_is_a_fault_not_a_crash() -> None:
         worker.start()
         with ReceiptPrinter(f"socket://127.0.0.1:{port}?timeout=1") as printer:
             status = printer.status()
-            assert (status.state, status.reason, status.raw) == ("fault", "printer.bad_status", b"\0" * 4)
+            assert (status.state, status.reason, raw_of(status)) == ("fault", "printer.bad_status", b"\0" * 4)
             with pytest.raises(PrinterNotReady) as caught:
                 printer.print(SMALL)
             assert caught.value.key == "printer.bad_status"

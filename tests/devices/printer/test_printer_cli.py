@@ -62,3 +62,37 @@ def test_test_page_on_a_faulty_printer_is_a_clear_error(capsys: pytest.CaptureFi
 def test_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["printer", "status", "--url", "lpt://1"]) == 2
     assert "The printer URL is not usable" in capsys.readouterr().err
+
+
+def test_list_models_comes_from_python_escpos(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "--list-models"]) == 0
+    out = capsys.readouterr().out
+    assert "receipt printer models in python-escpos's capabilities database" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line[:2] in ("TM", "PO")}
+    assert "42 col  512 dots   QR" in rows["TM-T88V"] and rows["TM-T88V"].endswith(" cut")
+    assert rows["POS-5890"].endswith("QR as image no cutter")
+    assert "customer display" not in out.lower()  # the database's displays are left out
+
+
+def test_model_is_saved_in_the_printer_url(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    kiosk_config.save(kiosk_config.Config(devices=kiosk_config.Devices(printer="usb://0416:5011?width=58")), state)
+    assert main(["printer", "--model", "tm-t88v"]) == 0
+    assert kiosk_config.load(state).devices.printer == "usb://0416:5011?width=58&profile=TM-T88V"
+    assert "profile: TM-T88V, 32 columns, 384 dots" in capsys.readouterr().out  # width=58 wins
+
+
+def test_an_unknown_model_is_refused_with_suggestions(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    before = kiosk_config.load(state).devices.printer
+    assert main(["printer", "--model", "TM-T88"]) == 2
+    assert "did you mean TM-T88II" in capsys.readouterr().err
+    assert kiosk_config.load(state).devices.printer == before
+
+
+@needs_simulator("printer")
+def test_model_for_one_action(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = f"sim://printer?png_dir={tmp_path}"
+    assert main(["printer", "--model", "POS-5890", "test", "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "profile: POS-5890, 32 columns" in out
+    assert "[image " in out and "打印机" not in out  # no Chinese font known: hanzi go as images
+    assert (tmp_path / "job-001.png").exists()  # the job ended without a cut (no cutter)

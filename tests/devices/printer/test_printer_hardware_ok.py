@@ -14,6 +14,7 @@ from hardware import DeviceUnderTest
 
 from devices.printer import status as st
 from devices.printer.driver import ReceiptPrinter
+from devices.printer.status import raw_of
 from kiosk.receipts import build_acceptance_receipt, example_receipt
 from provisioning.cli import main
 
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.hardware_ok
 def test_status_query_answers(printer_under_test: ReceiptPrinter) -> None:
     status = printer_under_test.status()
     assert status.state in ("ok", "degraded"), f"{status.state} ({status.reason})"
-    assert len(status.raw) == 4  # one byte for each of DLE EOT 1..4
-    assert st.decode(status.raw) == status
+    assert len(raw_of(status)) == 4  # one byte for each of DLE EOT 1..4
+    assert st.decode(raw_of(status)) == status
     assert printer_under_test.status().state == status.state  # asking again is harmless
 
 
@@ -35,7 +36,7 @@ def test_a_receipt_prints_and_the_status_is_ok_after(
     result = printer_under_test.print(
         build_acceptance_receipt(receipt, printer_under_test.profile.columns)
     )
-    assert result.status.can_print, f"{result.status.state} ({result.status.reason})"
+    assert result.status.usable, f"{result.status.state} ({result.status.reason})"
     assert result.bytes_sent == len(printer_under_test.last_job or b"") > 500
     after = printer_under_test.status()
     assert after.state in ("ok", "degraded"), f"{after.state} ({after.reason})"

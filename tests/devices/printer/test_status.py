@@ -26,7 +26,7 @@ from devices.printer import status as st
 def test_decode(raw: str, state: str, reason: str) -> None:
     decoded = st.decode(bytes.fromhex(raw))
     assert (decoded.state, decoded.reason) == (state, reason)
-    assert decoded.can_print == (state in ("ok", "degraded"))
+    assert decoded.usable == (state in ("ok", "degraded"))
 
 
 @pytest.mark.parametrize("raw", ["12 12 12", "12 12 12 13", "00 12 12 12", "92 12 12 12"])

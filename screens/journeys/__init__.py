@@ -1,0 +1,1 @@
+"""The journey explorer: walks every branch of every scenario through the real screens, checking each."""
