@@ -42,6 +42,19 @@ def modal(ui: Any, kind: type) -> Any:
     return next((w for w in Window.children if isinstance(w, kind)), None)
 
 
+def findings(ui: Any, label: str) -> list[Any]:
+    """The explorer's screen checks (clipped text, contrast ≥ 4.5:1, 15 mm targets, inside the
+    window) on the current screen and any open dialog."""
+    from kivy.core.window import Window
+
+    from screens.journeys import checks
+
+    ui.pump(3)
+    roots = [ui.app.sm.current_screen] + [w for w in Window.children if w is not ui.app.root]
+    return checks.check_widgets(roots, label, window_size=tuple(Window.size),
+                                px_per_mm=ui.app.theme.px_per_mm, clear=Window.clearcolor)
+
+
 def settled(ui: Any, record_id: str, model_name: str) -> dict[str, Any]:
     """The body of an outbox record once it left the queue: from the centre's table when the
     centre has the endpoint, else from the parked record (refused as unknown by an older centre)."""
@@ -111,6 +124,7 @@ def test_help_panel_says_what_to_do_now_and_tells_the_back_office(centred: Any, 
     panel = modal(ui, HelpPanel)
     assert panel is not None
     ui.screenshot(shots / f"help-panel-{mode}.png")
+    assert findings(ui, f"help-panel-{mode}") == []
     shown = " ".join(w.text for w in ui.walk(panel) if hasattr(w, "text"))
     assert "12345" in shown
     hall = app.facade.hall
