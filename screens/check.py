@@ -65,23 +65,14 @@ class CheckScreen(KioskScreen):
                 answer.ids.change.bind(on_release=lambda _b, a=answer: self.change(a.page_id, a.field_id))
                 box.add_widget(answer)
 
-    def change(self, page_id: str, field_id: str) -> None:
-        self.app.screen("form").edit(page_id, field_id)
+    def change(self, _page_id: str, field_id: str) -> None:
+        self.app.show(self.facade.navigator.change(field_id))
 
     def back(self) -> None:
-        self.app.screen("form").edit(self.facade.flow.pages()[-1].id)
+        self.retreat()
 
     def submit(self) -> None:
-        errors = self.facade.flow.errors()
-        if errors:
-            first = next(iter(errors.values()))
-            self.message = self.t("ui.check.incomplete", n=len(errors))
-            page = next((s.page.id for s in self.facade.flow.summary()
-                         if any(r.field.id == first.field for r in s.rows)), None)
-            if page:
-                self.app.screen("form").edit(page, first.field)
-            return
-        self.app.go("submitting")
+        self.advance()  # an incomplete form comes back as the page of its first missing answer
 
     def wipe(self) -> None:
         self.submit_text = self.message = ""

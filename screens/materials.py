@@ -105,7 +105,7 @@ class MaterialsScreen(KioskScreen):
         self.needs = [n for n in flow.materials() if n.material.capture]
         self.index = 0
         if not self.needs:
-            self.app.go("check")
+            self.advance()
             return
         self._show_material()
         camera = self.facade.camera
@@ -283,17 +283,14 @@ class MaterialsScreen(KioskScreen):
             self.index += 1
             self._show_material()
         else:
-            self.app.go("check")
+            self.advance()
 
     def back(self) -> None:
         if self.index > 0:
             self.index -= 1
             self._show_material()
         else:
-            form = self.app.screen("form")
-            form.page_index = max(0, len(self.facade.flow.pages()) - 1)
-            form.return_to_check = False
-            self.app.go("form")
+            self.retreat()
 
     def wipe(self) -> None:
         self.needs = []

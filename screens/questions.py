@@ -6,11 +6,12 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.catalog import Question
 from kiosk.i18n import error_message
+from kiosk.navigator import BASE, Step
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
 from screens.components.visit import glossary_notes, with_help_pointer
-from wire.errors import KioskError
 
 
 def question_count(flow: Any, question: Any) -> dict[str, int]:
@@ -29,20 +30,24 @@ class QuestionsScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.question: Any = None
+        self.question: Question | None = None
 
     def on_enter(self, *_: Any) -> None:
-        self.message = ""
-        self.show(self.facade.flow.next_question())
+        if self.app.step is not None:
+            self.show_step(self.app.step)
 
     def refresh(self) -> None:
         if self.question is not None and self.facade.session is not None:
             self.show(self.question)
 
-    def show(self, question: Any) -> None:
-        if question is None:
-            self.app.go("results")
-            return
+    def show_step(self, step: Step) -> None:
+        """The question the navigator asks, with why the last answer was refused, if it was."""
+        refusal = step.errors.get(BASE)
+        message = error_message(refusal, self.app.lang) if refusal is not None else ""
+        self.message = with_help_pointer(message, self.app.lang)
+        self.show(next(q for q in self.facade.flow.questions() if q.id == step.id))
+
+    def show(self, question: Question) -> None:
         self.question = question
         lang = self.app.lang
         flow = self.facade.flow
@@ -74,24 +79,13 @@ class QuestionsScreen(KioskScreen):
         self.answer(button.value)
 
     def answer(self, value: str) -> None:
-        flow = self.facade.flow
-        try:
-            flow.answer(self.question.id, value)
-        except KioskError as error:
-            self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
-            return
-        self.message = ""
-        self.show(flow.next_question())
+        self.advance(value)
 
     def help_step(self) -> str:
         return self.question.id if self.question is not None else ""
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if not flow.situation:
-            self.app.go("identify")
-            return
-        self.show(flow.back_question())
+        self.retreat()
 
     def wipe(self) -> None:
         self.question = None

@@ -101,10 +101,17 @@ class RatingScreen(KioskScreen):
         except Exception:  # a rating must never keep a citizen from finishing
             kept = False
         self.app.screen("done").rating_note = self.t("ui.rating.thanks" if kept else "ui.rating.not_sent")
-        self.app.go("done")
+        self._done()
 
     def skip(self) -> None:
-        self.app.go("done")
+        self._done()
+
+    def _done(self) -> None:
+        """On to the done screen: through the navigator (its rating step is followed by done)."""
+        if self.app.step is not None:
+            self.advance()
+        else:
+            self.app.go("done")
 
     def wipe(self) -> None:
         self.level = 0

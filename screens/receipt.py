@@ -66,7 +66,7 @@ class ReceiptScreen(KioskScreen):
         self.qr = qr_texture(self.facade.tracking_url())
 
     def finish(self) -> None:
-        self.app.go("rating")  # 好差评, then done
+        self.advance()
 
     def wipe(self) -> None:
         self.reference = self.status = ""

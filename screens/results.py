@@ -12,6 +12,7 @@ from kiosk.catalog.time_limits import deadline_lines, processing_lines
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskLabel
 from screens.components.visit import glossary_notes
+from screens.navigation import Place
 
 
 class BulletRow(BoxLayout):
@@ -21,8 +22,6 @@ class BulletRow(BoxLayout):
     tone = OptionProperty("text", options=["text", "muted", "error", "ok", "header_text", "accent"])
     bold = BooleanProperty(False)
     font_size = NumericProperty(0)
-
-
 class ResultsScreen(KioskScreen):
     summary = StringProperty("")
     more_below = BooleanProperty(False)  # the list goes on below the fold: show "向下滑动查看更多 ▼"
@@ -83,15 +82,13 @@ class ResultsScreen(KioskScreen):
         self.update_cue()
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if flow.situation:
-            flow.back_question()
-            self.app.go("questions")
-        else:
-            self.app.go("identify")
+        self.retreat()
+
+    def open_guide(self) -> None:
+        self.app.go(Place.GUIDE)
 
     def start_form(self) -> None:
-        self.app.screen("form").start()
+        self.advance()
 
     def wipe(self) -> None:
         self.summary = ""

@@ -27,11 +27,11 @@ class SubmittingScreen(KioskScreen):
 
     def _submit(self) -> None:
         try:
-            self.facade.submit()
+            reference = self.facade.submit()
         except KioskError as error:
             Clock.schedule_once(lambda _dt, e=error: self._failed(e), 0)
             return
-        Clock.schedule_once(lambda _dt: self.app.go("receipt"), 0)
+        Clock.schedule_once(lambda _dt: self.advance(reference), 0)
 
     def _failed(self, error: KioskError) -> None:
         self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)

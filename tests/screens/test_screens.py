@@ -48,7 +48,7 @@ def test_every_screen_renders_with_finger_sized_targets(ui: Any, shots: Any) -> 
     errors = [r.error_text for r in app.screen("form").rows if r.error_text]
     assert errors and all("*" not in e for e in errors)
     check_screen(ui, shots, "form-errors")
-    app.screen("form").edit("applicant", "applicant.mobile")
+    app.show(app.facade.navigator.change("applicant.mobile"))
     ui.pump(3)
     check_screen(ui, shots, "form-keyboard")
     for name in ("home", "check", "done", "maintenance", "out_of_service", "submitting"):
