@@ -64,8 +64,8 @@ def test_date_hint_typeable_and_error_summary_clear_of_fields(ui: Any, shots: Pa
     ui.screenshot(shots / "form-error-summary.png")
     dates = [f for f in app.facade.flow.fields() if f.type == "date"]
     assert dates
-    form.edit(dates[0].page, dates[0].id)
-    ui.pump(3)
+    app.show(app.facade.navigator.change(dates[0].id))  # the page that asks the date
+    ui.wait(lambda: any(r.field.id == dates[0].id for r in form.rows), what="the date's page")
     row = next(r for r in form.rows if r.field.id == dates[0].id)
     hint = row.editor.hint_text
     assert "-" not in hint and any(c.isdigit() for c in hint)
