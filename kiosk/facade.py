@@ -398,6 +398,46 @@ class Facade:
             return "ui.receipt.no_printer"
         return self.devices.print_receipt(receipt_data(self), self.lang)
 
+    # ----- help and 好差评 ----------------------------------------------------------------
+    @property
+    def hall(self) -> Any:
+        from kiosk.hall import load_hall
+
+        return load_hall()
+
+    def help_advice(self, now: dt.datetime | None = None) -> Any:
+        """What a citizen can do at this hour (:func:`kiosk.hall.help_advice`), in the visit's language."""
+        from kiosk.hall import help_advice
+
+        return help_advice(self.hall, now or dt.datetime.now(), self.lang)
+
+    def call_help(self, screen: str, step: str = "") -> str | None:
+        """呼叫工作人员: queue a help call (kiosk, screen, scenario, step; nothing about the citizen).
+
+        Returns the outbox record id, or None when there is no outbox to hold it."""
+        outbox = getattr(self.devices, "outbox", None)
+        if outbox is None:
+            return None
+        scenario = self.session.scenario_id if self.session is not None else ""
+        record_id = outbox.enqueue_help_call(screen, scenario, step)
+        if self.reporting is not None:
+            self.reporting.wake()
+        logs.event(log, "help.called", record=record_id, screen=screen, step=step)
+        return record_id
+
+    def rate(self, level: int, reasons: list[str] | tuple[str, ...] = (), comment: str = "") -> str | None:
+        """好差评 for the application just submitted; returns the outbox record id (None: not kept)."""
+        session = self.session
+        outbox = getattr(self.devices, "outbox", None)
+        if session is None or not session.submitted or outbox is None:
+            return None
+        record_id = outbox.enqueue_rating(session.reference, session.scenario_id, level, list(reasons),
+                                          comment.strip()[:200])
+        if self.reporting is not None:
+            self.reporting.wake()
+        logs.event(log, "rating.queued", record=record_id, level=level)
+        return record_id
+
     # ----- idle and ending ---------------------------------------------------------------
     def wake(self) -> None:
         """A citizen started using the kiosk (left the attract screen)."""
@@ -481,7 +521,7 @@ def receipt_data(facade: Facade) -> AcceptanceReceipt:
         scenario_title=flow.scenario.title.get(lang),
         items=[
             (item.title.get(lang), item.department.get(lang),
-             None if item.promised_days is None else int(item.promised_days))
+             item.promised_days, _due(facade, item.promised_days))
             for item in flow.items()
         ],
         materials=[need.material.name.get(lang) for need in flow.materials()],
@@ -491,7 +531,28 @@ def receipt_data(facade: Facade) -> AcceptanceReceipt:
         location=facade.config.location.name,
         kiosk_id=facade.config.kiosk_id or "unenrolled",
         track_url=facade.tracking_url(),
+        enterprise_name=str(flow.answers.get("enterprise.name") or ""),
+        bank=_option_label(flow, "bank", lang) if flow.situation.get("bank", "none") != "none" else "",
+        appointment=str(flow.answers.get("bank.appointment_date") or ""),
+        delivery_kind=delivery,
+        hall=facade.hall,
     )
+
+
+def _option_label(flow: Any, question_id: str, lang: str) -> str:
+    value = flow.situation.get(question_id, "")
+    return next((o.label.get(lang) for q in flow.scenario.questions if q.id == question_id
+                 for o in q.options if o.value == value), value)
+
+
+def _due(facade: Facade, days: float | None) -> dt.date | None:
+    """The calendar date a promise of ``days`` working days ends, from today (holidays from the hall)."""
+    from kiosk.workdays import due_date
+
+    if days is None:
+        return None
+    hall = facade.hall
+    return due_date(dt.date.today(), days, hall.holidays, hall.workdays)
 
 
 def open_kiosk(

@@ -41,6 +41,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("check", "check", "CheckScreen"),
     ("submitting", "submitting", "SubmittingScreen"),
     ("receipt", "receipt", "ReceiptScreen"),
+    ("rating", "rating", "RatingScreen"),
     ("done", "done", "DoneScreen"),
     ("track", "track", "TrackScreen"),
     ("out_of_service", "out_of_service", "OutOfServiceScreen"),
@@ -71,6 +72,8 @@ class KioskApp(App):
         self._ticker = None
         self._pinger = None
         self._idle_view = None
+        self._exit_view: Any = None
+        self._help_view: Any = None
         self._last_oos: str | None = None
         self.step: Step | None = None  # the visit's step on screen now (None outside a visit)
 
@@ -78,7 +81,8 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         register_fonts()
         import screens.components.controls  # loads the shared kv rules
-        import screens.components.keyboard_dock  # noqa: F401  (KeyboardDock for the kv files)
+        import screens.components.keyboard_dock
+        import screens.components.visit  # noqa: F401  (StageBar, HelpPanel, ConfirmExit for the kv files)
 
         Window.clearcolor = self.theme.bg
         self.theme.fit(*Window.size)
@@ -179,8 +183,29 @@ class KioskApp(App):
         self.go(Place.HOME)
 
     def confirm_exit(self) -> None:
-        """The citizen chose to stop: end and wipe the visit, back to the attract screen."""
-        self.end_visit("cancel")
+        """结束办理: ask "确定结束？您填写的内容将被清除" first; only "确定结束" ends and wipes the visit."""
+        from screens.components.visit import ConfirmExit
+
+        if self._exit_view is None:
+            self._exit_view = ConfirmExit()
+            self._exit_view.bind(on_dismiss=lambda *_: setattr(self, "_exit_view", None))
+            self._exit_view.open()
+
+    def call_help(self) -> None:
+        """呼叫工作人员: tell the back office which screen (and step) called, and say what to do now."""
+        from screens.components.visit import HelpPanel
+
+        screen = self.sm.current_screen if self.sm else None
+        step = screen.help_step() if screen is not None and hasattr(screen, "help_step") else ""
+        try:
+            sent = self.facade.call_help(self.current, step) is not None
+        except Exception:  # the panel must open whatever happens to the outbox
+            sent = False
+        if self._help_view is None:
+            self._help_view = HelpPanel()
+            self._help_view.bind(on_dismiss=lambda *_: setattr(self, "_help_view", None))
+            self._help_view.open()
+        self._help_view.show(self.facade.help_advice(), sent)
 
     def end_visit(self, reason: str) -> None:
         self.facade.end(reason)
@@ -188,6 +213,9 @@ class KioskApp(App):
 
     def _reset_after_visit(self) -> None:
         self._close_idle_warning()
+        for view in (self._exit_view, self._help_view):
+            if view is not None:
+                view.dismiss()
         self.lang = "zh_CN"
         self.theme.large_text = False
         self.theme.high_contrast = False

@@ -1,6 +1,6 @@
 """Check your answers: one section per form page, "修改" beside each answer, "未填写" for skipped ones.
 
-The submit button names the action (提交开办企业申请), not just "submit".
+The submit button says "提交申请"; the scenario is already in the title bar.
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ class CheckScreen(KioskScreen):
     def fill(self) -> None:
         flow = self.facade.flow
         lang = self.app.lang
-        scenario = self.facade.scenario(self.facade.session.scenario_id)
-        self.submit_text = self.t("ui.check.submit", action=scenario.title.get(lang))
+        self.submit_text = self.t("ui.check.submit_plain")  # the title stays in the header, not the button
         self.message = ""
         box = self.ids.sections
         box.clear_widgets()

@@ -103,6 +103,10 @@ class FormScreen(KioskScreen):
             row.error_text = t(error.key, lang, **error.params) if error is not None else ""
         self.summary_error = self.t("ui.form.fix_errors", n=len(errors)) if errors else ""
 
+    def help_step(self) -> str:
+        """For a help call: the form page (never what is typed on it)."""
+        return self.page.id if self.page is not None else ""
+
     # ----- navigation ---------------------------------------------------------------------
     def next(self) -> None:
         self.advance(self.answers())

@@ -14,6 +14,7 @@ from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import ScenarioTile
+from screens.components.visit import with_help_pointer
 from screens.navigation import Place
 from wire.errors import KioskError
 
@@ -102,7 +103,7 @@ class HomeScreen(KioskScreen):
         try:
             self.facade.begin(scenario_id)
         except KioskError as error:
-            self.message = error_message(error, self.app.lang)
+            self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
         self.app.show(self.facade.navigator.start())
 

@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.events import CardError, DevicesChanged, Event, Identified
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 
 HINT_AFTER_S = 10.0
 
@@ -61,7 +62,8 @@ class IdentifyScreen(KioskScreen):
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
-            self.reader_message = self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang))
+            self.reader_message = with_help_pointer(
+                self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang)), self.app.lang)
 
     def _animate(self) -> None:
         card = self.ids.card
@@ -82,7 +84,7 @@ class IdentifyScreen(KioskScreen):
             case Identified():
                 self.identified()
             case CardError(key=key, params=params):
-                self.message = t(key, self.app.lang, **params)
+                self.message = with_help_pointer(t(key, self.app.lang, **params), self.app.lang)
             case DevicesChanged():
                 self._update_devices()
 

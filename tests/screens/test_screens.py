@@ -90,6 +90,7 @@ def test_language_large_text_and_contrast_toggle_and_reset(ui: Any, shots: Any) 
     assert app.theme.bg[:3] == [0, 0, 0]
     check_screen(ui, shots, "home-en-large-contrast")
     ui.tap_text("Exit")
+    ui.tap_text("End now")  # 结束办理 asks first
     ui.wait_screen("attract")
     assert app.lang == "zh_CN" and not app.theme.large_text and not app.theme.high_contrast
 
