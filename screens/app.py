@@ -23,7 +23,7 @@ from kiosk import watchdog
 from kiosk.events import Event, IdleCleared, IdleWarning, ServiceChanged, VisitEnded
 from kiosk.facade import Facade
 from kiosk.i18n import t
-from kiosk.navigator import Step, StepKind
+from kiosk.navigator import Step
 from screens.base import KioskScreen
 from screens.navigation import STEP_SCREENS, Place
 from screens.theme import Theme, register_fonts
@@ -158,9 +158,6 @@ class KioskApp(App):
 
     def show(self, step: Step) -> None:
         """Show ``step`` on its screen; a screen already showing gets ``show_step(step)``."""
-        if step.kind is StepKind.RATING and not self.has_screen(STEP_SCREENS[step.kind]):
-            # Without a 好差评 screen registered the rating is skipped: the visit is done.
-            step = self.facade.navigator.next(step)
         self.step = step
         name = STEP_SCREENS[step.kind]
         if self.current == name:

@@ -12,6 +12,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from kiosk.navigator import Step, StepKind
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
 from wire.models import RATING_REASONS
@@ -110,8 +111,8 @@ class RatingScreen(KioskScreen):
         """On to the done screen: through the navigator (its rating step is followed by done)."""
         if self.app.step is not None:
             self.advance()
-        else:
-            self.app.go("done")
+        else:  # reached without a visit step (a test showing the screen alone)
+            self.app.show(Step(StepKind.DONE))
 
     def wipe(self) -> None:
         self.level = 0
