@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from kiosk.engine import Flow
+from kiosk.errors import FlowError
 from wire.errors import KioskError
 
 BASE = ""  # the errors key of a problem that belongs to no field (HA's errors["base"])
@@ -102,6 +103,8 @@ class Navigator:
                 return step.refused({BASE: error})
             return self._question_or_results()
         if kind is StepKind.RESULTS:
+            if self.flow.stop() is not None:
+                return step.refused({BASE: FlowError("a stop rule holds", key="catalog.stop.title")})
             return self._first_page()
         if kind is StepKind.FORM_PAGE:
             return self._after_page(step, user_input)
@@ -146,6 +149,8 @@ class Navigator:
         return self._question_or_results()
 
     def _question_or_results(self) -> Step:
+        if self.flow.stop() is not None:
+            return Step(StepKind.RESULTS)  # the law forbids going on: no more questions, the reason
         question = self.flow.next_question()
         return Step(StepKind.QUESTION, question.id) if question else Step(StepKind.RESULTS)
 

@@ -24,6 +24,7 @@ class BulletRow(BoxLayout):
     font_size = NumericProperty(0)
 class ResultsScreen(KioskScreen):
     summary = StringProperty("")
+    refusal = StringProperty("")  # a stop rule holds: why the kiosk cannot take this, and the law
     more_below = BooleanProperty(False)  # the list goes on below the fold: show "向下滑动查看更多 ▼"
 
     def update_cue(self, *_: Any) -> None:
@@ -49,6 +50,13 @@ class ResultsScreen(KioskScreen):
         self.summary = self.t("ui.results.summary", items=len(items), materials=len(materials))
         box = self.ids.item_list
         box.clear_widgets()
+        stop = flow.stop()
+        self.refusal = ""
+        if stop is not None:
+            basis = "；".join(str(b) for b in stop.sources.basis)
+            self.summary = self.t("catalog.stop.title")
+            self.refusal = stop.reason.get(lang) + ("\n" + self.t("catalog.stop.basis", basis=basis) if basis else "")
+            items, materials = [], []
         jargon: list[str] = []
         for item in items:
             box.add_widget(BulletRow(text=item.title.get(lang), bold=True, font_size=self.app.theme.font_m))
@@ -91,7 +99,7 @@ class ResultsScreen(KioskScreen):
         self.advance()
 
     def wipe(self) -> None:
-        self.summary = ""
+        self.summary = self.refusal = ""
         for name in ("item_list", "materials", "notes"):
             if name in self.ids:
                 self.ids[name].clear_widgets()

@@ -43,6 +43,16 @@ class Visit:
             self.flow.answers[f.id] = values[f.id]
         return values
 
+    def _allowed_choice(self, question: object) -> str:
+        """A random option that does not trigger a stop rule (those are tested on their own)."""
+        options = list(question.options)  # type: ignore[attr-defined]
+        self.rng.shuffle(options)
+        for option in options:
+            self.flow.answer(question.id, option.value)  # type: ignore[attr-defined]
+            if self.flow.stop() is None:
+                return str(option.value)
+        return str(options[0].value)
+
     def walk(self, until: StepKind = StepKind.DONE) -> list[Step]:
         """Every step from the start, answering as a citizen would."""
         step = self.nav.start()
@@ -53,7 +63,7 @@ class Visit:
                 following = self.nav.next(step)
             elif step.kind is StepKind.QUESTION:
                 question = next(q for q in self.flow.questions() if q.id == step.id)
-                following = self.nav.next(step, self.rng.choice(question.options).value)
+                following = self.nav.next(step, self._allowed_choice(question))
             elif step.kind is StepKind.FORM_PAGE:
                 following = self.nav.next(step, self.page_input(step.id))
                 if following.errors:  # shares are drawn before the capital is stored: once more
@@ -178,3 +188,21 @@ def test_going_back() -> None:
     camera_off = Visit("new_enterprise", camera=False, seed=14)
     check = camera_off.walk(StepKind.CHECK)[-1]
     assert camera_off.nav.back(check) == Step(StepKind.FORM_PAGE, pages[-1], returning=True)
+
+
+def test_a_stop_rule_ends_the_questions_and_holds_the_citizen_at_the_reason() -> None:
+    """网吧 within 200 m of a school: the law forbids it, so the kiosk refuses with its reason."""
+    scenario = next(s for s in CATALOG.scenarios.values() if s.stops)
+    visit = Visit(scenario.id, seed=3)
+    visit.place_card()
+    step = visit.nav.start()
+    stop_when = scenario.stops[0].when.source
+    while step.kind is StepKind.QUESTION:
+        question = next(q for q in visit.flow.questions() if q.id == step.id)
+        value = next((o.value for o in question.options if question.id in stop_when
+                      and f"'{o.value}'" in stop_when), question.options[0].value)
+        step = visit.nav.next(step, value)
+    assert step.kind is StepKind.RESULTS
+    assert visit.flow.stop() is not None
+    held = visit.nav.next(step)
+    assert held.kind is StepKind.RESULTS and held.errors[BASE].key == "catalog.stop.title"
