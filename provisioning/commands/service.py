@@ -49,19 +49,16 @@ class UnitWriteFailed(KioskError):
     exit_code = ExitCode.SERVICE_WRITE_FAILED
 
 
-class UserMissing(KioskError):
+class UserMissing(ConfigError):
     key = "service.user_missing"
-    exit_code = ExitCode.CONFIG
 
 
-class UserIsRoot(KioskError):
+class UserIsRoot(ConfigError):
     key = "service.user_root"
-    exit_code = ExitCode.CONFIG
 
 
-class BadUserName(KioskError):
+class BadUserName(ConfigError):
     key = "service.bad_user"
-    exit_code = ExitCode.CONFIG
 
 
 USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
