@@ -25,6 +25,7 @@ from kiosk.config import Config
 from kiosk.crypto import verify_pin
 from kiosk.device_hub import DeviceHub, DeviceStatus
 from kiosk.errors import FlowError, ValidationError
+from kiosk.heartbeat import identity_problem
 from kiosk.readiness import service_problem
 from kiosk.session import IdleState, IdleTimer, Session
 from wire.errors import KioskError
@@ -129,6 +130,8 @@ class Facade:
 
     def out_of_service_reason(self) -> str | None:
         """Why no citizen can be served right now (an i18n key), or None."""
+        if refused := identity_problem(self.config, self.reporting):  # unenrolled or revoked
+            return refused
         if self.centre_out_of_service:
             return "ui.oos.centre"
         if problem := service_problem(self.devices.outbox if self.devices is not None else None):
