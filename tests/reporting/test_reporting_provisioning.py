@@ -161,6 +161,10 @@ def test_selftest_with_simulators_and_the_centre(state: Path, central: EmbeddedC
     assert main(["configure", "--no-input", "--pin", "482916", "--idcard", "sim://idcard",
                  "--printer", "sim://printer", "--camera", ""]) == 0
     capsys.readouterr()
+    assert main(["selftest", "--no-print"]) == 4  # simulators in a production config fail
+    assert "simulator in a production config" in capsys.readouterr().out
+    assert main(["configure", "--no-input", "--simulation"]) == 0
+    capsys.readouterr()
     assert main(["selftest"]) == 0
     out = capsys.readouterr().out
     assert "signed heartbeat accepted" in out
