@@ -56,10 +56,9 @@ REVOKED = "ui.oos.revoked"
 def identity_problem(config: Any, worker: ReportingWorker | None) -> str | None:
     """Why this kiosk may take no application because of who it is (an i18n key), or None.
 
-    Unenrolled (no kiosk id or central URL, so no reporting worker): nothing could ever be
-    delivered. Revoked or unknown to the centre: the last heartbeat or delivery said so.
+    Unenrolled (no kiosk id, so no reporting worker): nothing could ever be delivered. Revoked or unknown to the centre: the last heartbeat or delivery said so.
     """
-    if not (getattr(config, "kiosk_id", "") and getattr(getattr(config, "central", None), "url", "")):
+    if not getattr(config, "kiosk_id", ""):
         return NOT_ENROLLED
     if worker is not None and worker.identity_refused:
         return REVOKED

@@ -40,6 +40,10 @@ class InsecureCentral(ConfigError):
     key = "enrol.insecure"
 
 
+class BadServerUrl(ConfigError):
+    key = "enrol.bad_url"
+
+
 class AlreadyEnrolled(ConfigError):
     key = "enrol.already"
 
@@ -80,7 +84,7 @@ def check_server(url: str, insecure: bool) -> str:
     """The centre's base URL; plain http only when the technician said ``--insecure``."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise EnrolFailed("enrol.bad_url", f"--server {url!r}", server=url)
+        raise BadServerUrl(f"--server {url!r}", server=url)
     if parts.scheme == "http" and not insecure:
         raise InsecureCentral(
             f"--server {url}: plain http would send this kiosk's key in clear; use https://, "
