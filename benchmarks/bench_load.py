@@ -48,13 +48,16 @@ MAX_MINUTES = 10.0
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reasons: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, name: str, seconds: float, ok: bool) -> None:
+    def add(self, name: str, seconds: float, outcome: str) -> None:
+        """``outcome``: "" for success, else the status or exception that made it an error."""
         with self.lock:
             self.latencies[name].append(seconds)
-            if not ok:
+            if outcome:
                 self.errors[name] += 1
+                self.reasons[name].add(outcome)
 
 
 def make_fleet(url: str, data: Path, count: int) -> tuple[list[tuple[str, bytes]], str]:
@@ -137,10 +140,11 @@ def paced(name: str, rate: float, stop_at: float, tally: Tally, send, limit: int
             due += interval
             began = time.perf_counter()
             try:
-                ok = send(http)
-            except requests.RequestException:
-                ok = False
-            tally.add(name, time.perf_counter() - began, ok)
+                reply = send(http)
+                outcome = "" if reply.status_code in (200, 201) else str(reply.status_code)
+            except requests.RequestException as error:
+                outcome = type(error).__name__
+            tally.add(name, time.perf_counter() - began, outcome)
 
 
 def _iso(seconds: float) -> str:
@@ -187,23 +191,21 @@ def main() -> None:
                 return fleet[next(turn) % len(fleet)]
 
             def post(maker, pick=kiosk):
-                def send(http: requests.Session) -> bool:
+                def send(http: requests.Session) -> requests.Response:
                     path, body, headers = maker(pick())
-                    reply = http.post(base + path, data=body, headers=headers, timeout=60)
-                    return reply.status_code in (200, 201)
+                    return http.post(base + path, data=body, headers=headers, timeout=60)
                 return send
 
             auth = {"Authorization": f"Bearer {token}"}
 
-            def fleet_view(http: requests.Session) -> bool:
-                return http.get(base + "/api/v1/kiosks", headers=auth, timeout=60).ok
+            def fleet_view(http: requests.Session) -> requests.Response:
+                return http.get(base + "/api/v1/kiosks", headers=auth, timeout=60)
 
-            def log_pull(http: requests.Session) -> bool:
+            def log_pull(http: requests.Session) -> requests.Response:
                 now = time.time()
                 window = {"since": _iso(now - 7200), "until": _iso(now + 60)}
-                reply = http.get(f"{base}/api/v1/kiosks/{fleet[0][0]}/logs", params=window,
-                                 headers={**auth, "Accept-Encoding": "gzip"}, timeout=60)
-                return reply.ok
+                return http.get(f"{base}/api/v1/kiosks/{fleet[0][0]}/logs", params=window,
+                                headers={**auth, "Accept-Encoding": "gzip"}, timeout=60)
 
             first_ten = iter(range(10**9))
 
@@ -246,7 +248,7 @@ def main() -> None:
         total_errors += errors
         print(f"{name:32s} {len(values):8d} {len(values) / elapsed:7.1f} "
               f"{percentile(values, 0.5):8.1f} {percentile(values, 0.95):8.1f} "
-              f"{percentile(values, 0.99):8.1f} {errors:6d}")
+              f"{percentile(values, 0.99):8.1f} {errors:6d}  {' '.join(sorted(tally.reasons[name]))}")
     offered = sum(len(v) for v in tally.latencies.values()) / elapsed
     print(f"errors: {total_errors} (target 0)")
     print(f"database size after: {size / 1024 / 1024:.1f} MB")

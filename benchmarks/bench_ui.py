@@ -194,7 +194,7 @@ def main() -> int:
         ui.wait(lambda: app.entered == "results")
         press(app.screen("results").ids.next)
         ui.wait(lambda: app.entered == "form")
-        app.confirm_exit()
+        app.end_visit("cancel")  # what 结束办理 → 确定结束 does
         hub.sim_remove_card()
         ui.wait(lambda: app.entered == "attract" and not hub.card_present(), timeout=20)
 

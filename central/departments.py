@@ -1,14 +1,17 @@
 """Which department decides each catalog item (事项), and the catalog's field labels.
 
-Read through ``kiosk.catalog`` (which imports nothing of devices/ or the UI), once per process.
+Read through ``kiosk.catalog`` (which imports nothing of devices/ or the UI), once per process,
+on first use: importing the centre's app loads no kiosk package (tests/foundation/test_layers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from kiosk.catalog import Catalog, load_catalog
+if TYPE_CHECKING:
+    from kiosk.catalog import Catalog
 
 UNROUTED = "未分派"
 
@@ -22,6 +25,8 @@ class ItemInfo:
 
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
+    from kiosk.catalog import load_catalog
+
     return load_catalog()
 
 

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from identity.record import IdentityRecord
 from kiosk import validators
 from kiosk.catalog import Catalog, Field, Item, Material, Page, Question, Scenario
 from kiosk.catalog.expressions import Expression
 from kiosk.catalog.models import Stop
 from kiosk.errors import FlowError, ValidationError
+from kiosk.i18n import t
 from kiosk.reference import make_reference
 
 SCHEMA = "kiosk.submission/1"
-SUMMARY = "summary"
-MATERIALS = "materials"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class Flow:
     situation: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
     attachments: dict[str, list[bytes]] = field(default_factory=dict)
-    changing: str | None = None  # the field being changed from the summary page
-    identity: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)  # what the card gave, by role
+    card: IdentityRecord | None = None  # the card read itself (photo, fingerprints: memory only)
 
     def __post_init__(self) -> None:
         if self.scenario_id not in self.catalog.scenarios:
@@ -183,15 +184,41 @@ class Flow:
             self.answers[field_id] = normalised
         return None
 
-    def prefill(self, record: Any) -> None:
-        """Fill ``applicant.*`` from an identity record (or a mapping of field id to value).
+    def prefill(self, record: IdentityRecord | Mapping[str, Any]) -> None:
+        """Fill the fields whose role a card gives (``applicant.*``) from an identity record
+        (or a mapping of role to value).
 
-        Identification comes before the 情形 questions, so everything the card gives is kept;
-        only the fields the form ends up asking reach the submission.
+        Identification comes before the 情形 questions, so every field of the scenario with such
+        a role is filled; only the fields the form ends up asking reach the submission.
         """
-        values = record.prefill() if hasattr(record, "prefill") else dict(record)
-        self.answers.update(values)
+        if isinstance(record, IdentityRecord):
+            self.card = record
+        values = record.prefill() if isinstance(record, IdentityRecord) else dict(record)
+        for role, value in values.items():
+            for field_id in self._role_field_ids(role):
+                self.answers[field_id] = value
         self.identity = dict(values)
+
+    def _role_field_ids(self, role: str) -> list[str]:
+        """Every field of the scenario (shown now or not) that declares ``role``."""
+        ids = {f.id: None for ref in self.scenario.items for f in ref.item.fields if f.role == role}
+        return list(ids)
+
+    def answer_for(self, role: str) -> Any:
+        """The answer of the field shown now that declares ``role``."""
+        form_field = next((f for f in self.fields() if f.role == role), None)
+        if form_field is None:
+            return self.identity.get(role)  # not asked on this form: what the card said, if anything
+        return self.answers.get(form_field.id)
+
+    def personal_values(self) -> list[str]:
+        """Every text the citizen gave in a field declared personal (names, numbers, addresses),
+        including the text inside table answers (a shareholder's name and ID number)."""
+        values: list[str] = [str(v) for v in self.identity.values() if isinstance(v, str)]
+        for form_field in self.fields():
+            if form_field.personal:
+                values.extend(_texts(self.answers.get(form_field.id)))
+        return [v for v in values if v]
 
     def _validate(self, form_field: Field) -> Any:
         value = self.answers.get(form_field.id)
@@ -230,28 +257,6 @@ class Flow:
             errors.update(self.page_errors(page.id))
         return errors
 
-    # -- navigation through the form ------------------------------------------------------------------
-
-    def first_page(self) -> str:
-        pages = self.pages()
-        return pages[0].id if pages else MATERIALS
-
-    def start_change(self, field_id: str) -> str:
-        """From the summary: go to the page that asks ``field_id``; come back after it."""
-        self.changing = field_id
-        return self.field(field_id).page
-
-    def after_page(self, page_id: str) -> str:
-        """Where to go once ``page_id`` is valid: the next page, materials, or back to the summary."""
-        if self.changing is not None:
-            self.changing = None
-            # A change can reveal new questions on later pages; ask those first.
-            missing = [p.id for p in self.pages() if self.page_errors(p.id)]
-            return missing[0] if missing else SUMMARY
-        ids = [p.id for p in self.pages()]
-        position = ids.index(page_id) if page_id in ids else len(ids) - 1
-        return ids[position + 1] if position + 1 < len(ids) else MATERIALS
-
     # -- materials -----------------------------------------------------------------------------------
 
     def attach(self, material_id: str, pages: list[bytes]) -> None:
@@ -276,7 +281,7 @@ class Flow:
             label = next((o.label for o in form_field.options if o.value == str(value)), None)
             return label.get(lang) if label else str(value)
         if form_field.type == "shareholders" and isinstance(value, list):
-            unit = "万元" if lang.startswith("zh") else "×10k yuan"
+            unit = t("unit.money", lang)
             return "; ".join(f"{h.get('name', '')} {h.get('amount', '')}{unit}" for h in value)
         return str(value)
 
@@ -308,9 +313,9 @@ class Flow:
             "kiosk": {"id": kiosk_id, "location": location},
             "scenario": {"id": self.scenario.id, "kind": self.scenario.kind, "title": self.scenario.title.zh},
             "applicant": {
-                key: _jsonable(self.answers.get(key, value))
-                for key, value in self.identity.items()
-                if key.startswith("applicant.")
+                role: _jsonable(next((self.answers[i] for i in self._role_field_ids(role)
+                                      if i in self.answers), value))
+                for role, value in self.identity.items()
             },
             "situation": dict(self.situation),
             "items": [
@@ -337,17 +342,31 @@ class Flow:
             ],
             "delivery": {
                 "method": self.situation.get("delivery", "pickup"),
-                "address": answers.get("delivery.address"),
+                "address": _jsonable(self.answer_for("delivery.address")),
             },
         }
 
     def wipe(self) -> None:
-        """Forget everything the citizen gave: answers, 情形, identity and captured pages."""
+        """Forget everything the citizen gave: answers, 情形, the card and captured pages."""
         self.answers.clear()
         self.situation.clear()
+        for pages in self.attachments.values():
+            pages.clear()
         self.attachments.clear()
         self.identity = {}
-        self.changing = None
+        if self.card is not None:
+            self.card.wipe()
+        self.card = None
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for v in value.values() for text in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [text for v in value for text in _texts(v)]
+    return []
 
 
 def _jsonable(value: Any) -> Any:

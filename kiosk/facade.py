@@ -17,26 +17,48 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from identity.idnumber import TestPerson
 from identity.record import IdentityRecord
 from kiosk import logs
+from kiosk.catalog import Catalog, Scenario
 from kiosk.config import Config
-from kiosk.crypto import verify_pin
 from kiosk.device_hub import DeviceHub, DeviceStatus
+from kiosk.engine import Flow
 from kiosk.errors import FlowError, ValidationError
+from kiosk.events import (
+    CardError,
+    CardRemoved,
+    CatalogReloaded,
+    DevicesChanged,
+    Event,
+    Identified,
+    IdleCleared,
+    IdleWarning,
+    Listener,
+    ServiceChanged,
+    Submitted,
+    VisitEnded,
+    VisitStarted,
+)
 from kiosk.heartbeat import identity_problem
+from kiosk.maintenance import Maintenance
+from kiosk.navigator import Navigator, Step, UserInput
 from kiosk.readiness import service_problem
-from kiosk.session import IdleState, IdleTimer, Session
+from kiosk.session import IdleState, IdleTimer
+from kiosk.visit import Visit
 from wire.errors import KioskError
+
+if TYPE_CHECKING:
+    from devices.camera import DocumentCamera
+    from kiosk.heartbeat import ReportingWorker
+    from kiosk.receipts import AcceptanceReceipt
+    from kiosk.speech import Speaker
 
 __all__ = ["DeviceHub", "DeviceStatus", "Facade", "open_kiosk", "receipt_data"]  # DeviceHub: kept importable here
 
 log = logging.getLogger(__name__)
-
-Listener = Callable[[str, dict[str, Any]], None]
-
-MAX_PIN_TRIES = 5
 
 
 class Facade:
@@ -45,25 +67,25 @@ class Facade:
     def __init__(
         self,
         config: Config,
-        catalog: Any,
+        catalog: Catalog,
         *,
-        devices: Any = None,
+        devices: DeviceHub | None = None,
         clock: Callable[[], float] = time.monotonic,
-        speaker: Any = None,
-        catalog_loader: Callable[[], Any] | None = None,
+        speaker: Speaker | None = None,
+        catalog_loader: Callable[[], Catalog] | None = None,
         addresses: Callable[[], list[str]] = list,
     ) -> None:
         self.config = config
         self.catalog = catalog
         self.devices = devices  # a kiosk.device_hub.DeviceHub, or None (all absent)
         self.speaker = speaker  # a kiosk.speech.Speaker, or None (silent)
-        self.reporting: Any = None  # a kiosk.heartbeat.ReportingWorker once attached
+        self.reporting: ReportingWorker | None = None  # once attached
         self._catalog_loader = catalog_loader
         self._addresses = addresses  # this machine's network addresses, for the self-test page
         self._clock = clock
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
-        self.session: Session | None = None
+        self.session: Visit | None = None  # the citizen being served now
         self.lang = "zh_CN"
         self.large_text = False
         self.high_contrast = False
@@ -72,9 +94,12 @@ class Facade:
         )
         self._warned = False
         self.visiting = False  # someone left the attract screen; idle rules apply
-        self.centre_out_of_service = False
-        self._pin_failures = 0
+        self.maintenance = Maintenance(
+            config,
+            on_service_change=lambda: self.emit(ServiceChanged(self.out_of_service_reason())),
+        )
         self.submissions: list[str] = []  # submission ids sent this run (no personal data)
+        logs.declare_personal(catalog.personal_field_ids())
 
     # ----- events -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -88,14 +113,14 @@ class Facade:
 
         return unsubscribe
 
-    def emit(self, event: str, **data: Any) -> None:
+    def emit(self, event: Event) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
-                listener(event, data)
+                listener(event)
             except Exception:  # one broken listener must not silence the others
-                log.exception("listener failed for %s", event)
+                log.exception("listener failed for %s", type(event).__name__)
 
     # ----- devices ------------------------------------------------------------------------
     def start(self) -> None:
@@ -124,15 +149,14 @@ class Facade:
 
     def device_changed(self) -> None:
         """Called by the device hub (any thread) when a device's state changed."""
-        self.emit("devices", states=self.device_states())
-        reason = self.out_of_service_reason()
-        self.emit("service", reason=reason)
+        self.emit(DevicesChanged(self.device_states()))
+        self.emit(ServiceChanged(self.out_of_service_reason()))
 
     def out_of_service_reason(self) -> str | None:
         """Why no citizen can be served right now (an i18n key), or None."""
         if refused := identity_problem(self.config, self.reporting):  # unenrolled or revoked
             return refused
-        if self.centre_out_of_service:
+        if self.maintenance.centre_out_of_service:
             return "ui.oos.centre"
         if problem := service_problem(self.devices.outbox if self.devices is not None else None):
             return problem
@@ -143,19 +167,15 @@ class Facade:
             return "ui.oos.no_reader"
         return None
 
-    def set_centre_out_of_service(self, on: bool) -> None:
-        self.centre_out_of_service = on
-        self.emit("service", reason=self.out_of_service_reason())
-
     # ----- reporting to the centre -------------------------------------------------------
-    def attach_reporting(self, worker: Any) -> None:
+    def attach_reporting(self, worker: ReportingWorker) -> None:
         """Wire a ReportingWorker: our device states, and handlers for the centre's commands."""
         self.reporting = worker
         worker.device_states = self.wire_device_states
         worker.register("reload_catalog", self.reload_catalog)
         worker.register("print_test_page", self.print_test_page)
-        worker.on_out_of_service(lambda on, _reason: self.set_centre_out_of_service(on))
-        self.centre_out_of_service = bool(worker.out_of_service)  # survives a restart
+        worker.on_out_of_service(lambda on, _reason: self.maintenance.set_centre_out_of_service(on))
+        self.maintenance.centre_out_of_service = bool(worker.out_of_service)  # survives a restart
 
     def wire_device_states(self) -> dict[str, dict[str, str]]:
         return {name: status.wire() for name, status in self.device_states().items()}
@@ -165,7 +185,8 @@ class Facade:
         if self._catalog_loader is None:
             return "unsupported"
         self.catalog = self._catalog_loader()  # a CatalogError leaves the old catalog in place
-        self.emit("catalog")
+        logs.declare_personal(self.catalog.personal_field_ids())
+        self.emit(CatalogReloaded(len(self.catalog.scenarios)))
         return f"{len(self.catalog.scenarios)} scenarios"
 
     def print_test_page(self, _args: dict[str, Any] | None = None) -> str:
@@ -189,16 +210,16 @@ class Facade:
             self.speaker.say(text)
 
     # ----- catalog ------------------------------------------------------------------------
-    def scenarios(self) -> list[Any]:
+    def scenarios(self) -> list[Scenario]:
         return list(self.catalog.scenarios.values())
 
-    def scenario(self, scenario_id: str) -> Any:
+    def scenario(self, scenario_id: str) -> Scenario:
         try:
             return self.catalog.scenarios[scenario_id]
         except KeyError:
             raise FlowError(f"unknown scenario {scenario_id!r}") from None
 
-    def search(self, query: str) -> list[Any]:
+    def search(self, query: str) -> list[Scenario]:
         """Scenarios matching a keyword, part of the title, or the pinyin initials (``wykcg``)."""
         q = query.strip().lower()
         if not q:
@@ -224,24 +245,47 @@ class Facade:
         return None
 
     # ----- the citizen's session ---------------------------------------------------------
-    def begin(self, scenario_id: str) -> Session:
-        from kiosk.engine import Flow
-
+    def begin(self, scenario_id: str) -> Visit:
         reason = self.unavailable_reason(scenario_id)
         if reason:
             raise FlowError(scenario_id, key=reason)
         if self.session is not None:
             self.session.wipe()
-        self.session = Session(scenario_id, Flow(self.catalog, scenario_id))
+        flow = Flow(self.catalog, scenario_id)
+        session = Visit(scenario_id, flow)
+        session.navigator = Navigator(flow, identified=lambda: flow.card is not None,
+                                      camera_usable=self.camera_usable)
+        self.session = session
         self.wake()
-        self.emit("session_started", scenario=scenario_id)
+        self.emit(VisitStarted(scenario_id))
         return self.session
 
     @property
-    def flow(self) -> Any:
-        if self.session is None:
+    def flow(self) -> Flow:
+        if self.session is None or self.session.flow is None:
             raise FlowError("no session", key="ui.error.no_session")
         return self.session.flow
+
+    @property
+    def navigator(self) -> Navigator:
+        """The order of the current visit's steps (see :mod:`kiosk.navigator`)."""
+        if self.session is None or self.session.navigator is None:
+            raise FlowError("no session", key="ui.error.no_session")
+        return self.session.navigator
+
+    def advance(self, step: Step, user_input: UserInput = None) -> Step:
+        """The citizen's input for ``step``; returns the step to show next (see kiosk.navigator).
+
+        Answers the catalog declares personal are registered for log masking as they arrive."""
+        following = self.navigator.next(step, user_input)
+        self.protect_answers()
+        return following
+
+    def retreat(self, step: Step, user_input: UserInput = None) -> Step:
+        """The step before ``step`` (form answers sent along are kept, unchecked)."""
+        following = self.navigator.back(step, user_input)
+        self.protect_answers()
+        return following
 
     def accept_identity(self, record: IdentityRecord) -> None:
         """Take a card read into the session: prefill the applicant, or refuse an expired card."""
@@ -254,16 +298,15 @@ class Facade:
         if not outcome.usable:
             record.wipe()
             raise ValidationError(outcome.key)
-        self.session.identity = record
         logs.register_sensitive(record.name, record.address)
         self.session.flow.prefill(record)
         self.touch()
-        self.emit("identified", masked=repr(record))
+        self.emit(Identified(repr(record)))
 
     def card_read(self, record: IdentityRecord | None, error: KioskError | None = None) -> None:
         """Called by the device hub (any thread) with a card read or the reason it failed."""
         if error is not None:
-            self.emit("card_error", key=error.key, params=dict(error.params))
+            self.emit(CardError(error.key, dict(error.params)))
             return
         if record is None:
             return
@@ -273,10 +316,10 @@ class Facade:
         try:
             self.accept_identity(record)
         except KioskError as refusal:
-            self.emit("card_error", key=refusal.key, params=dict(refusal.params))
+            self.emit(CardError(refusal.key, dict(refusal.params)))
 
     def card_removed(self) -> None:
-        self.emit("card_removed")
+        self.emit(CardRemoved())
 
     def card_present(self) -> bool:
         return bool(self.devices is not None and self.devices.card_present())
@@ -293,7 +336,7 @@ class Facade:
     def sim_sscard_available(self) -> bool:
         return getattr(self.devices, "testbed", None) is not None
 
-    def sim_place_sscard(self, person: Any = None) -> bool:
+    def sim_place_sscard(self, person: TestPerson | None = None) -> bool:
         """Developer aid: insert a generated social security card into the virtual reader.
 
         Runs on a worker: pcscd needs a moment to see the card, and the UI must not wait."""
@@ -309,7 +352,7 @@ class Facade:
         return bool(status and status.usable)
 
     @property
-    def camera(self) -> Any:
+    def camera(self) -> DocumentCamera | None:
         return getattr(self.devices, "camera", None)
 
     def capture(self, material_id: str, jpeg: bytes) -> int:
@@ -334,18 +377,15 @@ class Facade:
             self.reporting.wake()  # send it now, not at the next tick
         logs.event(log, "submission.queued", record=record_id, scenario=session.scenario_id)
         session.submitted = True
-        session.reference = session.flow.reference
         self.submissions.append(session.flow.submission_id)
-        self.emit("submitted", reference=session.reference)
+        self.emit(Submitted(session.reference))
         return session.reference
 
     def protect_answers(self) -> None:
-        """Register the citizen's names, phones and addresses so no log line can show them."""
+        """Register every answer the catalog declares personal so no log line can show it."""
         if self.session is None or self.session.flow is None:
             return
-        for field_id, value in self.session.flow.answers.items():
-            if isinstance(value, str) and _personal_field(field_id):
-                logs.register_sensitive(value)
+        logs.register_sensitive(*self.session.flow.personal_values())
 
     def tracking_url(self) -> str:
         """What the receipt's QR code holds: where the citizen follows the application."""
@@ -361,6 +401,46 @@ class Facade:
             return "ui.receipt.no_printer"
         return self.devices.print_receipt(receipt_data(self), self.lang)
 
+    # ----- help and 好差评 ----------------------------------------------------------------
+    @property
+    def hall(self) -> Any:
+        from kiosk.hall import load_hall
+
+        return load_hall()
+
+    def help_advice(self, now: dt.datetime | None = None) -> Any:
+        """What a citizen can do at this hour (:func:`kiosk.hall.help_advice`), in the visit's language."""
+        from kiosk.hall import help_advice
+
+        return help_advice(self.hall, now or dt.datetime.now(), self.lang)
+
+    def call_help(self, screen: str, step: str = "") -> str | None:
+        """呼叫工作人员: queue a help call (kiosk, screen, scenario, step; nothing about the citizen).
+
+        Returns the outbox record id, or None when there is no outbox to hold it."""
+        outbox = getattr(self.devices, "outbox", None)
+        if outbox is None:
+            return None
+        scenario = self.session.scenario_id if self.session is not None else ""
+        record_id = outbox.enqueue_help_call(screen, scenario, step)
+        if self.reporting is not None:
+            self.reporting.wake()
+        logs.event(log, "help.called", record=record_id, screen=screen, step=step)
+        return record_id
+
+    def rate(self, level: int, reasons: list[str] | tuple[str, ...] = (), comment: str = "") -> str | None:
+        """好差评 for the application just submitted; returns the outbox record id (None: not kept)."""
+        session = self.session
+        outbox = getattr(self.devices, "outbox", None)
+        if session is None or not session.submitted or outbox is None:
+            return None
+        record_id = outbox.enqueue_rating(session.reference, session.scenario_id, level, list(reasons),
+                                          comment.strip()[:200])
+        if self.reporting is not None:
+            self.reporting.wake()
+        logs.event(log, "rating.queued", record=record_id, level=level)
+        return record_id
+
     # ----- idle and ending ---------------------------------------------------------------
     def wake(self) -> None:
         """A citizen started using the kiosk (left the attract screen)."""
@@ -374,7 +454,7 @@ class Facade:
         self.idle.touch()
         if self._warned:
             self._warned = False
-            self.emit("idle_cleared")
+            self.emit(IdleCleared())
 
     def tick(self) -> IdleState:
         """Called about once a second by the UI; warns, then ends an idle session."""
@@ -384,7 +464,7 @@ class Facade:
         state = self.idle.state()
         if state is IdleState.WARNING:
             self._warned = True
-            self.emit("idle_warning", remaining=self.idle.remaining())
+            self.emit(IdleWarning(self.idle.remaining()))
         elif state is IdleState.EXPIRED:
             self.end("idle")
         return state
@@ -395,6 +475,7 @@ class Facade:
             self.session.wipe()
             self.session = None
         if self.devices is not None:
+            self.devices.expect_card(False)  # no visit, no Identify screen: no card is taken
             self.devices.forget_card()
 
     def end(self, reason: str) -> None:
@@ -402,6 +483,7 @@ class Facade:
         had = self.session is not None or self.visiting
         self.visiting = False
         if self.devices is not None:
+            self.devices.expect_card(False)  # no visit, no Identify screen: no card is taken
             self.devices.forget_card()
         if self.session is not None:
             self.session.wipe()
@@ -415,36 +497,10 @@ class Facade:
         if had:
             logs.event(log, "visit.ended", reason=reason)
             logs.end_session()
-            self.emit("session_ended", reason=reason)
-
-    # ----- maintenance -------------------------------------------------------------------
-    @property
-    def pin_locked(self) -> bool:
-        return self._pin_failures >= MAX_PIN_TRIES
-
-    def pin_tries_left(self) -> int:
-        return max(0, MAX_PIN_TRIES - self._pin_failures)
-
-    def check_pin(self, pin: str) -> bool:
-        """True for the technician PIN; locks after five wrong tries (until restart)."""
-        if self.pin_locked:
-            return False
-        if self.config.maintenance_pin_hash and verify_pin(pin, self.config.maintenance_pin_hash):
-            self._pin_failures = 0
-            return True
-        self._pin_failures += 1
-        return False
+            self.emit(VisitEnded(reason))
 
 
-def _personal_field(field_id: str) -> bool:
-    """Answers that identify a person (names, phones, addresses), by canonical field id."""
-    leaf = field_id.rsplit(".", 1)[-1]
-    if field_id.startswith(("enterprise.", "scope.")) and leaf == "name":
-        return False  # a company's name is not personal
-    return leaf.endswith(("name", "mobile", "phone", "address"))
-
-
-def receipt_data(facade: Facade) -> Any:
+def receipt_data(facade: Facade) -> AcceptanceReceipt:
     """The 受理回执's content for the current session: masked identity, items, materials."""
     from identity.idnumber import mask
     from kiosk.receipts import AcceptanceReceipt
@@ -453,8 +509,8 @@ def receipt_data(facade: Facade) -> Any:
     assert session is not None
     flow = session.flow
     lang = facade.lang
-    name = str(flow.answers.get("applicant.name") or "")
-    number = str(flow.answers.get("applicant.id_number") or "")
+    name = str(flow.answer_for("applicant.name") or "")
+    number = str(flow.answer_for("applicant.id_number") or "")
     delivery = flow.situation.get("delivery", "")
     delivery_label = next(
         (o.label.get(lang) for q in flow.scenario.questions if q.id == "delivery"
@@ -468,24 +524,45 @@ def receipt_data(facade: Facade) -> Any:
         scenario_title=flow.scenario.title.get(lang),
         items=[
             (item.title.get(lang), item.department.get(lang),
-             None if item.promised_days is None else int(item.promised_days))
+             item.promised_days, _due(facade, item.promised_days))
             for item in flow.items()
         ],
         materials=[need.material.name.get(lang) for need in flow.materials()],
         delivery=delivery_label,
-        delivery_address=str(flow.answers.get("delivery.address") or ""),
+        delivery_address=str(flow.answer_for("delivery.address") or ""),
         created_at=dt.datetime.now(),
         location=facade.config.location.name,
         kiosk_id=facade.config.kiosk_id or "unenrolled",
         track_url=facade.tracking_url(),
+        enterprise_name=str(flow.answers.get("enterprise.name") or ""),
+        bank=_option_label(flow, "bank", lang) if flow.situation.get("bank", "none") != "none" else "",
+        appointment=str(flow.answers.get("bank.appointment_date") or ""),
+        delivery_kind=delivery,
+        hall=facade.hall,
     )
+
+
+def _option_label(flow: Any, question_id: str, lang: str) -> str:
+    value = flow.situation.get(question_id, "")
+    return next((o.label.get(lang) for q in flow.scenario.questions if q.id == question_id
+                 for o in q.options if o.value == value), value)
+
+
+def _due(facade: Facade, days: float | None) -> dt.date | None:
+    """The calendar date a promise of ``days`` working days ends, from today (holidays from the hall)."""
+    from kiosk.workdays import due_date
+
+    if days is None:
+        return None
+    hall = facade.hall
+    return due_date(dt.date.today(), days, hall.holidays, hall.workdays)
 
 
 def open_kiosk(
     config: Config,
     folder: Path,
     *,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
     addresses: Callable[[], list[str]] = list,
 ) -> Facade:
     """Everything a running kiosk needs, from its config and state folder (no Kivy, no I/O yet).

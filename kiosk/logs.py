@@ -9,7 +9,7 @@ extra fields. Masking happens in the formatter, so no handler can write unmasked
   a valid 统一社会信用代码 is a company's, so it stays; 15-digit first-generation numbers too;
 * mobile numbers (``1[3-9]`` + 9 digits, with or without ``+86``/``0086``/``86``, in groups
   such as ``138-0013-8000`` or ``138 0013 8000``, full-width or not) keep 3 + 4 digits;
-* values of fields whose key looks like a person's name or an address;
+* values logged under the id of a field the catalog declares ``personal`` (:func:`declare_personal`);
 * street addresses with a house number found in free text;
 * whatever the session registered with :func:`register_sensitive` (the citizen's name,
   address, phone), wherever it appears, until :func:`clear_sensitive`.
@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +58,6 @@ _STREET = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9]{0,30}?(?:路|街|大道|道|巷|弄|胡同|村|里|小区|公寓|大厦)"
     r"[\u4e00-\u9fa5A-Za-z0-9\-－#]*?\d+\s*[号號栋幢楼单元室层](?:[\u4e00-\u9fa5A-Za-z0-9\-－#]*\d+\s*[号栋幢楼单元室层户])*"
 )
-_NAME_KEY = re.compile(r"(?:^|[._\-\s])(?:full_?|real_?|legal_?|person_?|applicant_?|holder_?|contact_?)?name$|姓名|名字", re.I)
-_NOT_PERSON = re.compile(
-    r"^(?:.*[._])?(?:device|reader|printer|port|file|scenario|item|material|logger|host|camera"
-    r"|screen|event|step|field|font|key|app|module|thread|process|queue|enterprise|company|kiosk)"
-    r"[._]?name$",
-    re.I,
-)
-_ADDRESS_KEY = re.compile(r"address|addr$|地址|住址|residence", re.I)
-_PHONE_KEY = re.compile(r"phone|mobile|(?:^|[._])tel$|telephone|电话|手机", re.I)
-_NOT_ADDRESS = re.compile(r"(?:ip|mac|email|e_mail|server|host|url|bind|listen|remote|local)[._]?addr", re.I)
 _LABELLED = re.compile(r"((?:姓名|名字|住址|地址|电话|手机)\s*[:：=]\s*)([^\s,，;；。\"'}]+)")
 
 # USCC (GB 32100-2015) alphabet and weights, to tell a company's code from an ID number.
@@ -132,6 +122,8 @@ class _Sensitive:
 
 
 _sensitive = _Sensitive()
+_declared: set[str] = set()
+_declared_lock = threading.Lock()
 _state = {"kiosk": "", "session": ""}
 
 
@@ -179,12 +171,18 @@ def mask_text(text: str) -> str:
     return _STREET.sub(MASK, text)
 
 
+def declare_personal(field_ids: Iterable[str]) -> None:
+    """The catalog's fields declared ``personal``: a logged value under one of these keys (at any
+    depth, e.g. ``answers.applicant.name``) is masked whole, whatever it looks like."""
+    with _declared_lock:
+        _declared.clear()
+        _declared.update(field_ids)
+
+
 def _is_personal_key(key: str) -> bool:
-    if _PHONE_KEY.search(key):
-        return True
-    if _ADDRESS_KEY.search(key):
-        return not _NOT_ADDRESS.search(key)
-    return bool(_NAME_KEY.search(key)) and not _NOT_PERSON.match(key)
+    with _declared_lock:
+        declared = frozenset(_declared)
+    return any(key == name or key.endswith("." + name) for name in declared)
 
 
 def mask_value(value: Any, key: str = "") -> Any:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from devices.printer.document import (
     Feed,
@@ -24,6 +25,7 @@ from devices.printer.document import (
 )
 from identity.idnumber import generate_person, keep_ends, mask
 from kiosk.i18n import DEFAULT_LANGUAGE, t
+from kiosk.workdays import promised_words
 
 # Below this width the items are listed one under another instead of as a three-column table.
 TABLE_MIN_COLUMNS = 40
@@ -33,7 +35,8 @@ TABLE_MIN_COLUMNS = 40
 class ReceiptItem:
     title: str
     department: str
-    promised_days: int | None
+    promised_days: float | None
+    due: date | None = None
 
 
 @dataclass
@@ -44,7 +47,7 @@ class AcceptanceReceipt:
     applicant_name_masked: str
     id_number_masked: str
     scenario_title: str
-    items: list[tuple[str, str, int | None]]
+    items: list[tuple[Any, ...]]  # (title, department, promised working days[, due date])
     materials: list[str]
     delivery: str
     delivery_address: str
@@ -52,6 +55,12 @@ class AcceptanceReceipt:
     location: str
     kiosk_id: str
     track_url: str
+    enterprise_name: str = ""
+    bank: str = ""
+    appointment: str = ""  # YYYYMMDD as entered
+    delivery_kind: str = ""  # "pickup" or "mail" (the 情形 answer), for what happens next
+    hall: Any = None  # a kiosk.hall.Hall: pickup window, hours, phone
+    extra: list[str] = field(default_factory=list)
 
 
 def example_receipt(seed: int = 7) -> AcceptanceReceipt:
@@ -63,9 +72,9 @@ def example_receipt(seed: int = 7) -> AcceptanceReceipt:
         id_number_masked=mask(person.id_number),
         scenario_title="开办企业“一件事”（有限责任公司设立）",
         items=[
-            ("企业设立登记", "区市场监督管理局", 3),
-            ("公章刻制备案", "市公安局", 0),
-            ("申领发票及税控设备", "区税务局", None),
+            ("企业设立登记", "区市场监督管理局", 0.5, date(2024, 6, 3)),
+            ("公章刻制备案", "市公安局", 0, date(2024, 6, 3)),
+            ("申领发票及税控设备", "区税务局", None, None),
         ],
         materials=["身份证（已读取）", "公司章程", "住所使用证明（租赁合同）"],
         delivery="免费邮寄",
@@ -74,6 +83,10 @@ def example_receipt(seed: int = 7) -> AcceptanceReceipt:
         location="甘井子区行政审批服务大厅 24小时自助区",
         kiosk_id="GJZ-24H-03",
         track_url="https://zwfw.example.cn/track?ref=SL20240601-000123",
+        enterprise_name="大连鑫源商贸有限公司",
+        bank="中国工商银行",
+        appointment="20240605",
+        delivery_kind="mail",
     )
 
 
@@ -89,12 +102,29 @@ def format_datetime(moment: datetime, lang: str = DEFAULT_LANGUAGE) -> str:
     )
 
 
-def promised_time(days: int | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    if days is None:
-        return t("receipt.days_unknown", lang)
-    if days == 0:
-        return t("receipt.days_immediate", lang)
-    return t("receipt.days", lang, days=days)
+def promised_time(days: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """"即办", "0.5个工作日", "3个工作日" (half days stay half days)."""
+    return promised_words(days, lang)
+
+
+def format_date(day: date | None, lang: str = DEFAULT_LANGUAGE, *, short: bool = False) -> str:
+    """"2024年06月03日", or "6月3日" (``short``, in a table column)."""
+    if day is None:
+        return "-"
+    if short:
+        return t("receipt.due_date_short", lang, month=day.month, day=day.day)
+    return t("receipt.due_date", lang, year=f"{day.year:04d}", month=f"{day.month:02d}", day=f"{day.day:02d}")
+
+
+def format_entered_date(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date as the citizen typed it (YYYYMMDD or YYYY-MM-DD) in the receipt's format."""
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) != 8:
+        return text
+    try:
+        return format_date(date(int(digits[:4]), int(digits[4:6]), int(digits[6:])), lang)
+    except ValueError:
+        return text
 
 
 def _items(data: AcceptanceReceipt, width_columns: int, lang: str) -> list:
@@ -102,19 +132,51 @@ def _items(data: AcceptanceReceipt, width_columns: int, lang: str) -> list:
     if width_columns >= TABLE_MIN_COLUMNS:
         headers = (
             t("receipt.col_item", lang),
-            t("receipt.col_department", lang),
             t("receipt.col_days", lang),
+            t("receipt.col_due", lang),
         )
-        rows = tuple((i.title, i.department, promised_time(i.promised_days, lang)) for i in items)
-        return [Table(headers, rows)]
+        rows = tuple((t("receipt.item_with_department", lang, title=i.title, department=i.department),
+                      promised_time(i.promised_days, lang), format_date(i.due, lang, short=True))
+                     for i in items)
+        return [Table(headers, rows), Text(t("receipt.due_note", lang))]
     elements: list = []
     for number, item in enumerate(items, 1):
         elements += [
             Text(f"{number}. {item.title}", bold=True),
             KeyValue(t("receipt.department", lang), item.department),
             KeyValue(t("receipt.days_label", lang), promised_time(item.promised_days, lang)),
+            KeyValue(t("receipt.due_label", lang), format_date(item.due, lang)),
         ]
-    return elements
+    return [*elements, Text(t("receipt.due_note", lang))]
+
+
+def next_steps(data: AcceptanceReceipt, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """What happens after the kiosk: SMS, where and when to collect (or mailing), what to bring, whom to call."""
+    from kiosk.hall import load_hall
+
+    hall = data.hall or load_hall()
+    lines = [t("receipt.next_sms", lang)]
+    if data.delivery_kind == "mail":
+        lines.append(t("receipt.next_mail", lang))
+    else:
+        lines += [
+            t("receipt.next_pickup", lang, place=hall.text("pickup", lang), hours=hall.hours_text()),
+            t("receipt.next_bring", lang),
+        ]
+    if hall.phone:
+        lines.append(t("receipt.next_hall_phone", lang, number=hall.phone))
+    return lines + list(data.extra)
+
+
+def _applied_for(data: AcceptanceReceipt, lang: str) -> list:
+    rows = []
+    if data.enterprise_name:
+        rows.append(KeyValue(t("receipt.enterprise_name", lang), data.enterprise_name))
+    if data.bank:
+        rows.append(KeyValue(t("receipt.bank", lang), data.bank))
+        if data.appointment:
+            rows.append(KeyValue(t("receipt.appointment", lang), format_entered_date(data.appointment, lang)))
+    return rows
 
 
 def build_acceptance_receipt(
@@ -137,6 +199,7 @@ def build_acceptance_receipt(
             KeyValue(t("receipt.id_number", lang), data.id_number_masked),
             Separator(),
             KeyValue(t("receipt.scenario", lang), data.scenario_title),
+            *_applied_for(data, lang),
             *_items(data, width_columns, lang),
             Separator(),
             Text(t("receipt.materials", lang)),
@@ -146,6 +209,9 @@ def build_acceptance_receipt(
             KeyValue(t("receipt.created_at", lang), format_datetime(data.created_at, lang)),
             KeyValue(t("receipt.location", lang), data.location),
             KeyValue(t("receipt.kiosk", lang), data.kiosk_id),
+            Separator(),
+            Text(t("receipt.next_title", lang), bold=True),
+            *(Text(line) for line in next_steps(data, lang)),
             Separator(),
             QrCode(data.track_url, caption=t("receipt.track", lang)),
             Text(t("receipt.hotline", lang), align="center"),

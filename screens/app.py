@@ -20,8 +20,12 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import watchdog
+from kiosk.events import Event, IdleCleared, IdleWarning, ServiceChanged, VisitEnded
 from kiosk.facade import Facade
 from kiosk.i18n import t
+from kiosk.navigator import Step
+from screens.base import KioskScreen
+from screens.navigation import STEP_SCREENS, Place
 from screens.theme import Theme, register_fonts
 
 # (screen name, module under screens/, class name), in the order a visit goes through them.
@@ -37,13 +41,15 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("check", "check", "CheckScreen"),
     ("submitting", "submitting", "SubmittingScreen"),
     ("receipt", "receipt", "ReceiptScreen"),
+    ("rating", "rating", "RatingScreen"),
     ("done", "done", "DoneScreen"),
     ("track", "track", "TrackScreen"),
     ("out_of_service", "out_of_service", "OutOfServiceScreen"),
     ("maintenance", "maintenance", "MaintenanceScreen"),
 )
+
 # Screens where nobody is being served, so idle rules and the out-of-service switch do not apply.
-RESTING = frozenset({"attract", "out_of_service", "maintenance"})
+RESTING = frozenset({Place.ATTRACT, Place.OUT_OF_SERVICE, Place.MAINTENANCE})
 WATCHDOG_TICK_S = 0.5
 
 
@@ -66,13 +72,17 @@ class KioskApp(App):
         self._ticker = None
         self._pinger = None
         self._idle_view = None
+        self._exit_view: Any = None
+        self._help_view: Any = None
         self._last_oos: str | None = None
+        self.step: Step | None = None  # the visit's step on screen now (None outside a visit)
 
     # ----- building ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
         register_fonts()
         import screens.components.controls  # loads the shared kv rules
-        import screens.components.keyboard_dock  # noqa: F401  (KeyboardDock for the kv files)
+        import screens.components.keyboard_dock
+        import screens.components.visit  # noqa: F401  (StageBar, HelpPanel, ConfirmExit for the kv files)
 
         Window.clearcolor = self.theme.bg
         self.theme.fit(*Window.size)
@@ -139,8 +149,23 @@ class KioskApp(App):
         return self.sm.current if self.sm else ""
 
     def go(self, name: str) -> None:
+        """Show the screen ``name`` (a :class:`Place`; steps go through :meth:`show`)."""
         if self.sm is not None and self.sm.current != name:
             self.sm.current = name
+
+    def has_screen(self, name: str) -> bool:
+        return self.sm is not None and self.sm.has_screen(name)
+
+    def show(self, step: Step) -> None:
+        """Show ``step`` on its screen; a screen already showing gets ``show_step(step)``."""
+        self.step = step
+        name = STEP_SCREENS[step.kind]
+        if self.current == name:
+            show_step = getattr(self.screen(name), "show_step", None)
+            if show_step is not None:
+                show_step(step)
+        else:
+            self.go(name)
 
     def screen(self, name: str) -> Any:
         return self.sm.get_screen(name)
@@ -151,11 +176,33 @@ class KioskApp(App):
         keep_lang = self.lang
         self._wipe_screens()
         self.lang = keep_lang
-        self.go("home")
+        self.step = None
+        self.go(Place.HOME)
 
     def confirm_exit(self) -> None:
-        """The citizen chose to stop: end and wipe the visit, back to the attract screen."""
-        self.end_visit("cancel")
+        """结束办理: ask "确定结束？您填写的内容将被清除" first; only "确定结束" ends and wipes the visit."""
+        from screens.components.visit import ConfirmExit
+
+        if self._exit_view is None:
+            self._exit_view = ConfirmExit()
+            self._exit_view.bind(on_dismiss=lambda *_: setattr(self, "_exit_view", None))
+            self._exit_view.open()
+
+    def call_help(self) -> None:
+        """呼叫工作人员: tell the back office which screen (and step) called, and say what to do now."""
+        from screens.components.visit import HelpPanel
+
+        screen = self.sm.current_screen if self.sm else None
+        step = screen.help_step() if screen is not None and hasattr(screen, "help_step") else ""
+        try:
+            sent = self.facade.call_help(self.current, step) is not None
+        except Exception:  # the panel must open whatever happens to the outbox
+            sent = False
+        if self._help_view is None:
+            self._help_view = HelpPanel()
+            self._help_view.bind(on_dismiss=lambda *_: setattr(self, "_help_view", None))
+            self._help_view.open()
+        self._help_view.show(self.facade.help_advice(), sent)
 
     def end_visit(self, reason: str) -> None:
         self.facade.end(reason)
@@ -163,14 +210,18 @@ class KioskApp(App):
 
     def _reset_after_visit(self) -> None:
         self._close_idle_warning()
+        for view in (self._exit_view, self._help_view):
+            if view is not None:
+                view.dismiss()
         self.lang = "zh_CN"
         self.theme.large_text = False
         self.theme.high_contrast = False
         self._wipe_screens()
         _forget_rendered_text()
         _release_freed_memory()
+        self.step = None
         reason = self.facade.out_of_service_reason()
-        self.go("out_of_service" if reason else "attract")
+        self.go(Place.OUT_OF_SERVICE if reason else Place.ATTRACT)
 
     def _wipe_screens(self, keep: str = "") -> None:
         if self.sm is None:
@@ -181,37 +232,36 @@ class KioskApp(App):
                 wipe()
 
     # ----- events from the runtime -------------------------------------------------------
-    def _on_facade_event(self, event: str, data: dict[str, Any]) -> None:
-        Clock.schedule_once(lambda _dt: self.handle_event(event, data), 0)
+    def _on_facade_event(self, event: Event) -> None:
+        Clock.schedule_once(lambda _dt: self.handle_event(event), 0)
 
-    def handle_event(self, event: str, data: dict[str, Any]) -> None:
-        if event == "idle_warning":
-            self._show_idle_warning(data["remaining"])
-        elif event == "idle_cleared":
-            self._close_idle_warning()
-        elif event == "session_ended":
-            if data.get("reason") == "completed":
+    def handle_event(self, event: Event) -> None:
+        match event:
+            case IdleWarning(remaining=remaining):
+                self._show_idle_warning(remaining)
+            case IdleCleared():
+                self._close_idle_warning()
+            case VisitEnded(reason="completed"):
                 self._wipe_screens(keep=self.current)  # the done screen says goodbye first
-            else:
+            case VisitEnded():
                 self._reset_after_visit()
-        elif event == "service":
-            self._apply_service_state(data.get("reason"))
+            case ServiceChanged(reason=reason):
+                self._apply_service_state(reason)
         screen = self.sm.current_screen if self.sm else None
-        handler = getattr(screen, "on_facade_event", None)
-        if handler is not None:
-            handler(event, data)
+        if isinstance(screen, KioskScreen):
+            screen.on_facade_event(event)
 
     def _apply_service_state(self, reason: str | None) -> None:
         self._last_oos = reason
         if self.sm is None:
             return
-        if reason and self.current == "attract":
-            self.screen("out_of_service").reason = reason
-            self.go("out_of_service")
-        elif not reason and self.current == "out_of_service":
-            self.go("attract")
+        if reason and self.current == Place.ATTRACT:
+            self.screen(Place.OUT_OF_SERVICE).reason = reason
+            self.go(Place.OUT_OF_SERVICE)
+        elif not reason and self.current == Place.OUT_OF_SERVICE:
+            self.go(Place.ATTRACT)
         elif reason:
-            self.screen("out_of_service").reason = reason
+            self.screen(Place.OUT_OF_SERVICE).reason = reason
 
     def _tick(self, _dt: float) -> None:
         self.facade.tick()
@@ -223,7 +273,7 @@ class KioskApp(App):
 
     def _on_key(self, _window: Any, key: int, _scancode: int, _text: str, modifiers: list[str]) -> bool:
         if key == 293 and self.sim:  # F12: the maintenance screen (the hidden gesture's keyboard twin)
-            self.screen("maintenance").open_from_gesture()
+            self.screen(Place.MAINTENANCE).open_from_gesture()
             return True
         if key == 283 and self.sim:  # F2: the developer places a generated card
             self.facade.sim_place_card()

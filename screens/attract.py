@@ -13,6 +13,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from screens.base import KioskScreen, load_kv
+from screens.navigation import Place
 
 GESTURE_TAPS = 5
 GESTURE_WINDOW_S = 4.0
@@ -79,7 +80,7 @@ class AttractScreen(KioskScreen):
 
     def start_visit(self) -> None:
         self.facade.wake()
-        self.app.go("home")
+        self.app.go(Place.HOME)
 
 
 load_kv(__file__)

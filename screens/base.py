@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
+from kiosk.events import Event
 from kiosk.i18n import t
+from kiosk.navigator import Step, UserInput
+
+if TYPE_CHECKING:
+    from kiosk.facade import Facade
+    from screens.app import KioskApp
 
 
 def load_kv(module_file: str) -> None:
@@ -23,18 +30,36 @@ class KioskScreen(Screen):
     """``on_enter`` fills the screen from the facade; ``wipe`` clears whatever a citizen entered."""
 
     @property
-    def app(self) -> Any:
+    def app(self) -> KioskApp:
         return App.get_running_app()
 
     @property
-    def facade(self) -> Any:
+    def facade(self) -> Facade:
         return self.app.facade
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.app.lang, **params)
 
+    # ----- a visit's steps: the screen sends input, kiosk.navigator says what comes next ----
+    def advance(self, user_input: UserInput = None) -> None:
+        """Send the citizen's input for the step on screen and show the step that follows."""
+        self._move(self.facade.advance, user_input)
+
+    def retreat(self, user_input: UserInput = None) -> None:
+        """Go to the step before (form answers sent along are kept)."""
+        self._move(self.facade.retreat, user_input)
+
+    def _move(self, move: Callable[[Step, UserInput], Step], user_input: UserInput) -> None:
+        step = self.app.step
+        if step is None:  # not in a visit's steps (a test put the screen up directly)
+            return
+        self.app.show(move(step, user_input))
+
     def refresh(self) -> None:
         """Re-fill after a language change; screens with dynamic content override this."""
+
+    def on_facade_event(self, event: Event) -> None:
+        """An event from the runtime while this screen is showing (on the Kivy thread)."""
 
     def wipe(self) -> None:
         """Drop everything this screen shows about the citizen (called when a visit ends)."""

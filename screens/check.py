@@ -1,6 +1,6 @@
 """Check your answers: one section per form page, "修改" beside each answer, "未填写" for skipped ones.
 
-The submit button names the action (提交开办企业申请), not just "submit".
+The submit button says "提交申请"; the scenario is already in the title bar.
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ class CheckScreen(KioskScreen):
     def fill(self) -> None:
         flow = self.facade.flow
         lang = self.app.lang
-        scenario = self.facade.scenario(self.facade.session.scenario_id)
-        self.submit_text = self.t("ui.check.submit", action=scenario.title.get(lang))
+        self.submit_text = self.t("ui.check.submit_plain")  # the title stays in the header, not the button
         self.message = ""
         box = self.ids.sections
         box.clear_widgets()
@@ -66,23 +65,14 @@ class CheckScreen(KioskScreen):
                 answer.ids.change.bind(on_release=lambda _b, a=answer: self.change(a.page_id, a.field_id))
                 box.add_widget(answer)
 
-    def change(self, page_id: str, field_id: str) -> None:
-        self.app.screen("form").edit(page_id, field_id)
+    def change(self, _page_id: str, field_id: str) -> None:
+        self.app.show(self.facade.navigator.change(field_id))
 
     def back(self) -> None:
-        self.app.screen("form").edit(self.facade.flow.pages()[-1].id)
+        self.retreat()
 
     def submit(self) -> None:
-        errors = self.facade.flow.errors()
-        if errors:
-            first = next(iter(errors.values()))
-            self.message = self.t("ui.check.incomplete", n=len(errors))
-            page = next((s.page.id for s in self.facade.flow.summary()
-                         if any(r.field.id == first.field for r in s.rows)), None)
-            if page:
-                self.app.screen("form").edit(page, first.field)
-            return
-        self.app.go("submitting")
+        self.advance()  # an incomplete form comes back as the page of its first missing answer
 
     def wipe(self) -> None:
         self.submit_text = self.message = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from screens.base import KioskScreen, load_kv
 
@@ -14,6 +14,7 @@ RETURN_AFTER_S = 20.0
 
 class DoneScreen(KioskScreen):
     card_present = BooleanProperty(False)
+    rating_note = StringProperty("")  # "谢谢您的评价！" when a rating was just sent
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -28,6 +29,7 @@ class DoneScreen(KioskScreen):
         self._poll = Clock.schedule_interval(self._check_card, 0.5)
 
     def on_leave(self, *_: Any) -> None:
+        self.rating_note = ""
         for event in (self._return, self._poll):
             if event is not None:
                 event.cancel()

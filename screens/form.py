@@ -1,30 +1,23 @@
 """Form pages: one topic per page, large fields, errors in Chinese beside each field.
 
 Optional fields say "(选填)" (never an asterisk for required ones). The keyboard is docked under
-the page. A "修改" from the check screen opens one page and returns to the check screen after it.
+the page. Which page comes next (and the return to the check screen after a "修改") is
+:mod:`kiosk.navigator`'s to say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from kiosk.catalog import Page
 from kiosk.i18n import t
+from kiosk.navigator import Step
 from screens.base import KioskScreen, load_kv
 from screens.components.fields import FieldRow
 from wire.errors import KioskError
-
-
-def field_required(flow: Any, field: Any) -> bool:
-    """Whether ``field`` must be answered given the flow's current answers."""
-    check = getattr(flow, "is_required", None) or getattr(flow, "required", None)
-    if callable(check):
-        return bool(check(field))
-    required = field.required
-    if callable(required):
-        return bool(required(flow))
-    return True
 
 
 class FormScreen(KioskScreen):
@@ -37,35 +30,23 @@ class FormScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[FieldRow] = []
-        self.page: Any = None
+        self.page: Page | None = None
+        self._focus_field = ""
 
-    # ----- entry points -------------------------------------------------------------------
-    def start(self) -> None:
-        """First page of the form (from the results screen)."""
-        self.return_to_check = False
-        self.page_index = 0
-        self._open()
-
-    def edit(self, page_id: str, field_id: str = "") -> None:
-        """One page from the check screen; "下一步" then returns there."""
+    # ----- the step on screen ----------------------------------------------------------
+    def show_step(self, step: Step) -> None:
+        """The page the navigator asks for, with the errors that kept the citizen on it."""
         pages = self.facade.flow.pages()
-        self.page_index = next((i for i, p in enumerate(pages) if p.id == page_id), 0)
-        self.return_to_check = True
-        self._focus_field = field_id
-        self._open()
-
-    def _open(self) -> None:
-        pages = self.facade.flow.pages()
-        if not pages:
-            self._after_last()
-            return
-        if self.app.current == self.name:
-            self.fill()
-        else:
-            self.app.go(self.name)
+        self.page_index = next((i for i, p in enumerate(pages) if p.id == step.id), 0)
+        self.return_to_check = step.returning
+        self._focus_field = step.focus
+        self.fill()
+        if step.errors:
+            self.show_errors(step.errors)
 
     def on_enter(self, *_: Any) -> None:
-        self.fill()
+        if self.app.step is not None:
+            self.show_step(self.app.step)
 
     def on_leave(self, *_: Any) -> None:
         self.ids.dock.hide()
@@ -90,67 +71,48 @@ class FormScreen(KioskScreen):
         box.clear_widgets()
         self.rows = []
         for field in flow.page_fields(page.id):
-            row = FieldRow(field, flow.answers.get(field.id), optional=not field_required(flow, field))
+            row = FieldRow(field, flow.answers.get(field.id), optional=not flow.required(field))
             self.rows.append(row)
             box.add_widget(row)
         self.ids.dock.hide()
         self.ids.scroll.scroll_y = 1
         self.ids.dock.inputs = [i for row in self.rows for i in row.inputs()]
         self.ids.next.text = self.t("ui.form.back_to_check" if self.return_to_check else "ui.nav.next")
-        focus = getattr(self, "_focus_field", "")
+        focus = self._focus_field
         self._focus_field = ""
         for row in self.rows:
             if row.field.id == focus and row.inputs():
                 row.inputs()[0].focus = True
 
+    def answers(self) -> dict[str, object]:
+        """What the citizen has typed or chosen on this page, by field id."""
+        return {row.field.id: row.value() for row in self.rows}
+
     def _store(self) -> None:
+        """Keep what was typed across a redraw (a language switch), checked or not."""
         flow = self.facade.flow
-        for row in self.rows:
-            value = row.value()
-            try:
-                flow.set(row.field.id, value if value != "" else None)
-            except KioskError as error:
-                row.error_text = t(error.key, self.app.lang, **error.params)
+        for field_id, value in self.answers().items():
+            flow.set(field_id, value if value != "" else None)
         self.facade.protect_answers()  # names, phones, addresses: masked in every log line
 
-    def show_errors(self) -> bool:
-        """Put each error beside its field; True when the page has none."""
-        errors = self.facade.flow.page_errors(self.page.id)
+    def show_errors(self, errors: Mapping[str, KioskError]) -> None:
+        """Put each error beside its field, and how many there are above the button."""
         lang = self.app.lang
         for row in self.rows:
             error = errors.get(row.field.id)
             row.error_text = t(error.key, lang, **error.params) if error is not None else ""
-        if errors:
-            self.summary_error = self.t("ui.form.fix_errors", n=len(errors))
-        return not errors
+        self.summary_error = self.t("ui.form.fix_errors", n=len(errors)) if errors else ""
+
+    def help_step(self) -> str:
+        """For a help call: the form page (never what is typed on it)."""
+        return self.page.id if self.page is not None else ""
 
     # ----- navigation ---------------------------------------------------------------------
     def next(self) -> None:
-        self._store()
-        if not self.show_errors():
-            return
-        if self.return_to_check:
-            self.app.go("check")
-            return
-        if self.page_index + 1 < len(self.facade.flow.pages()):
-            self.page_index += 1
-            self.fill()
-            return
-        self._after_last()
+        self.advance(self.answers())
 
     def back(self) -> None:
-        self._store()
-        if self.return_to_check:
-            self.app.go("check")
-        elif self.page_index > 0:
-            self.page_index -= 1
-            self.fill()
-        else:
-            self.app.go("results")
-
-    def _after_last(self) -> None:
-        needs = [m for m in self.facade.flow.materials() if m.material.capture]
-        self.app.go("materials" if needs and self.facade.camera_usable() else "check")
+        self.retreat(self.answers())
 
     def wipe(self) -> None:
         self.rows = []

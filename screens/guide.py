@@ -46,7 +46,8 @@ class GuideScreen(KioskScreen):
             )
 
     def close(self) -> None:
-        self.app.go("results")
+        if self.app.step is not None:
+            self.app.show(self.app.step)  # back to the step the guide was opened from
 
     def wipe(self) -> None:
         self.title = ""

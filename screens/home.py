@@ -9,10 +9,13 @@ from kivy.properties import StringProperty
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
+from kiosk.events import CatalogReloaded, Event
 from kiosk.i18n import error_message
 from kiosk.paths import ASSETS
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import ScenarioTile
+from screens.components.visit import with_help_pointer
+from screens.navigation import Place
 from wire.errors import KioskError
 
 TILE_COLOURS = (
@@ -59,8 +62,8 @@ class HomeScreen(KioskScreen):
     def refresh(self) -> None:
         self.fill()
 
-    def on_facade_event(self, event: str, _data: dict[str, Any]) -> None:
-        if event == "catalog":  # the centre had the catalog reloaded
+    def on_facade_event(self, event: Event) -> None:
+        if isinstance(event, CatalogReloaded):  # the centre had the catalog reloaded
             self._tiles = {}
             self.fill()
 
@@ -100,13 +103,13 @@ class HomeScreen(KioskScreen):
         try:
             self.facade.begin(scenario_id)
         except KioskError as error:
-            self.message = error_message(error, self.app.lang)
+            self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
-        self.app.go("identify")
+        self.app.show(self.facade.navigator.start())
 
     def track(self) -> None:
         """办件查询: follow an application with its receipt (no card needed)."""
-        self.app.go("track")
+        self.app.go(Place.TRACK)
 
     def clear_search(self) -> None:
         self.ids.search.text = ""

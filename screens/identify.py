@@ -12,8 +12,10 @@ from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.events import CardError, DevicesChanged, Event, Identified
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 
 HINT_AFTER_S = 10.0
 
@@ -60,7 +62,8 @@ class IdentifyScreen(KioskScreen):
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
-            self.reader_message = self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang))
+            self.reader_message = with_help_pointer(
+                self.t("ui.identify.reader_problem", reason=t(reason, self.app.lang)), self.app.lang)
 
     def _animate(self) -> None:
         card = self.ids.card
@@ -76,19 +79,19 @@ class IdentifyScreen(KioskScreen):
     def _show_hint(self, *_: Any) -> None:
         self.hint = self.t("ui.identify.hint_nothing")
 
-    def on_facade_event(self, event: str, data: dict[str, Any]) -> None:
-        if event == "identified":
-            self.identified()
-        elif event == "card_error":
-            self.message = t(data["key"], self.app.lang, **data.get("params", {}))
-        elif event == "devices":
-            self._update_devices()
+    def on_facade_event(self, event: Event) -> None:
+        match event:
+            case Identified():
+                self.identified()
+            case CardError(key=key, params=params):
+                self.message = with_help_pointer(t(key, self.app.lang, **params), self.app.lang)
+            case DevicesChanged():
+                self._update_devices()
 
     def identified(self) -> None:
         if self.app.current != self.name:
             return
-        flow = self.facade.flow
-        self.app.go("questions" if flow.next_question() is not None else "results")
+        self.advance()
 
     def sim_place(self) -> None:
         self.facade.sim_place_card()

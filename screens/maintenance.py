@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton, KioskLabel
+from screens.navigation import Place
 
 MAX_PIN_LENGTH = 12
 
@@ -29,7 +30,7 @@ class MaintenanceScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self.pin = ""
         self.unlocked = False
-        self.message = self.t("ui.maintenance.locked") if self.facade.pin_locked else ""
+        self.message = self.t("ui.maintenance.locked") if self.facade.maintenance.pin_locked else ""
         self._build_pad()
 
     def on_leave(self, *_: Any) -> None:
@@ -57,16 +58,16 @@ class MaintenanceScreen(KioskScreen):
             self.pin += key
 
     def submit_pin(self) -> None:
-        if self.facade.pin_locked:
+        if self.facade.maintenance.pin_locked:
             self.message = self.t("ui.maintenance.locked")
-        elif self.facade.check_pin(self.pin):
+        elif self.facade.maintenance.check_pin(self.pin):
             self.unlocked = True
             self.message = ""
             self.show_devices()
-        elif self.facade.pin_locked:
+        elif self.facade.maintenance.pin_locked:
             self.message = self.t("ui.maintenance.locked")
         else:
-            self.message = self.t("ui.maintenance.wrong", left=self.facade.pin_tries_left())
+            self.message = self.t("ui.maintenance.wrong", left=self.facade.maintenance.pin_tries_left())
         self.pin = ""
 
     def show_devices(self) -> None:
@@ -81,18 +82,18 @@ class MaintenanceScreen(KioskScreen):
                 tone="text" if status.usable else "error",
             ))
         self.ids.oos.text = self.t(
-            "ui.maintenance.oos_off" if self.facade.centre_out_of_service else "ui.maintenance.oos_on"
+            "ui.maintenance.oos_off" if self.facade.maintenance.centre_out_of_service else "ui.maintenance.oos_on"
         )
 
     def toggle_service(self) -> None:
-        self.facade.set_centre_out_of_service(not self.facade.centre_out_of_service)
+        self.facade.maintenance.set_centre_out_of_service(not self.facade.maintenance.centre_out_of_service)
         self.show_devices()
 
     def leave(self) -> None:
         reason = self.facade.out_of_service_reason()
         if reason:
             self.app.screen("out_of_service").reason = reason
-        self.app.go("out_of_service" if reason else "attract")
+        self.app.go(Place.OUT_OF_SERVICE if reason else Place.ATTRACT)
 
 
 load_kv(__file__)

@@ -22,6 +22,7 @@ from kivy.uix.image import Image
 from devices.camera.preview import display_image
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 from wire.errors import KioskError
 
 PREVIEW_FPS = 30.0
@@ -104,7 +105,7 @@ class MaterialsScreen(KioskScreen):
         self.needs = [n for n in flow.materials() if n.material.capture]
         self.index = 0
         if not self.needs:
-            self.app.go("check")
+            self.advance()
             return
         self._show_material()
         camera = self.facade.camera
@@ -190,9 +191,12 @@ class MaterialsScreen(KioskScreen):
         keys = preview.quality.keys
         if keys:
             self.quality = t(keys[0], self.app.lang)
-            self._armed = True if "camera.quality.no_document" in keys else self._armed
+            if "camera.quality.no_document" in keys and not self._armed:
+                self._armed = True  # the page was taken away: ready for the next one
+                self.status = self.t("ui.materials.instruction", material=self.material_name)
         elif not self.capturing:
-            self.quality = self.t("ui.materials.hold_still")
+            # "请保持不动" only while a capture is coming; after one, "已拍好第N页" stands alone.
+            self.quality = self.t("ui.materials.hold_still") if self._armed else ""
         if self.auto_capture and self._armed and not self.capturing and preview.ready_to_capture:
             self.capture()
 
@@ -209,6 +213,10 @@ class MaterialsScreen(KioskScreen):
         for x, y in preview.detection.corners:
             points += [x0 + x * scale * k, y0 + (height - y * scale) * k]
         self.outline = points + points[:2]
+
+    def help_step(self) -> str:
+        """For a help call: which material is being photographed."""
+        return self.needs[self.index].material.id if self.needs and self.index < len(self.needs) else ""
 
     # ----- capture --------------------------------------------------------------------------
     def capture(self) -> None:
@@ -243,7 +251,7 @@ class MaterialsScreen(KioskScreen):
     def _capture_failed(self, error: KioskError) -> None:
         self.capturing = False
         self._armed = True
-        self.quality = t(error.key, self.app.lang, **error.params)
+        self.quality = with_help_pointer(t(error.key, self.app.lang, **error.params), self.app.lang)
 
     def retake(self) -> None:
         need = self.needs[self.index]
@@ -275,17 +283,14 @@ class MaterialsScreen(KioskScreen):
             self.index += 1
             self._show_material()
         else:
-            self.app.go("check")
+            self.advance()
 
     def back(self) -> None:
         if self.index > 0:
             self.index -= 1
             self._show_material()
         else:
-            form = self.app.screen("form")
-            form.page_index = max(0, len(self.facade.flow.pages()) - 1)
-            form.return_to_check = False
-            self.app.go("form")
+            self.retreat()
 
     def wipe(self) -> None:
         self.needs = []

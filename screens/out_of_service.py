@@ -15,10 +15,18 @@ from screens.base import KioskScreen, load_kv
 
 class OutOfServiceScreen(KioskScreen):
     reason = StringProperty("ui.oos.unknown")
+    advice = StringProperty("")  # whom to call at this hour (the help panel's words)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._taps: list[float] = []
+
+    def on_enter(self, *_: Any) -> None:
+        advice = self.facade.help_advice()
+        self.advice = "\n".join([advice.headline, *advice.lines])
+
+    def refresh(self) -> None:
+        self.on_enter()
 
     def on_touch_down(self, touch: Any) -> bool:
         import time

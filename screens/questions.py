@@ -6,10 +6,20 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.catalog import Question
 from kiosk.i18n import error_message
+from kiosk.navigator import BASE, Step
 from screens.base import KioskScreen, load_kv
 from screens.components.controls import KioskButton
-from wire.errors import KioskError
+from screens.components.visit import glossary_notes, with_help_pointer
+
+
+def question_count(flow: Any, question: Any) -> dict[str, int]:
+    """"第n题，共m题": n is this question's place; m counts the questions the answers so far
+    make visible (an answer that adds or removes questions changes m, never below n)."""
+    visible = [q.id for q in flow.questions()]
+    n = visible.index(question.id) + 1 if question.id in visible else len(flow.situation) + 1
+    return {"n": n, "total": max(n, len(visible))}
 
 
 class QuestionsScreen(KioskScreen):
@@ -20,28 +30,31 @@ class QuestionsScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.question: Any = None
+        self.question: Question | None = None
 
     def on_enter(self, *_: Any) -> None:
-        self.message = ""
-        self.show(self.facade.flow.next_question())
+        if self.app.step is not None:
+            self.show_step(self.app.step)
 
     def refresh(self) -> None:
-        if self.question is not None:
+        if self.question is not None and self.facade.session is not None:
             self.show(self.question)
 
-    def show(self, question: Any) -> None:
-        if question is None:
-            self.app.go("results")
-            return
+    def show_step(self, step: Step) -> None:
+        """The question the navigator asks, with why the last answer was refused, if it was."""
+        refusal = step.errors.get(BASE)
+        message = error_message(refusal, self.app.lang) if refusal is not None else ""
+        self.message = with_help_pointer(message, self.app.lang)
+        self.show(next(q for q in self.facade.flow.questions() if q.id == step.id))
+
+    def show(self, question: Question) -> None:
         self.question = question
         lang = self.app.lang
         flow = self.facade.flow
         self.question_text = question.text.get(lang)
         self.facade.say(self.question_text)
         self.help_text = question.help.get(lang)
-        answered = len(flow.situation)
-        self.progress = self.t("ui.questions.progress", n=answered + 1)
+        self.progress = self.t("ui.questions.progress_of", **question_count(flow, question))
         box = self.ids.answers
         box.clear_widgets()
         current = flow.situation.get(question.id)
@@ -54,33 +67,32 @@ class QuestionsScreen(KioskScreen):
             button.value = option.value
             button.bind(on_release=self._answered)
             box.add_widget(button)
+        notes = self.ids.notes
+        notes.clear_widgets()
+        seen: set[str] = set()
+        for text in (self.question_text, self.help_text, *(o.label.get(lang) for o in question.options)):
+            for note in glossary_notes(text, lang, seen):
+                notes.add_widget(note)
         self.ids.scroll.scroll_y = 1
 
     def _answered(self, button: KioskButton) -> None:
         self.answer(button.value)
 
     def answer(self, value: str) -> None:
-        flow = self.facade.flow
-        try:
-            flow.answer(self.question.id, value)
-        except KioskError as error:
-            self.message = error_message(error, self.app.lang)
-            return
-        self.message = ""
-        self.show(flow.next_question())
+        self.advance(value)
+
+    def help_step(self) -> str:
+        return self.question.id if self.question is not None else ""
 
     def back(self) -> None:
-        flow = self.facade.flow
-        if not flow.situation:
-            self.app.go("identify")
-            return
-        self.show(flow.back_question())
+        self.retreat()
 
     def wipe(self) -> None:
         self.question = None
         self.question_text = self.help_text = self.message = ""
         if "answers" in self.ids:
             self.ids.answers.clear_widgets()
+            self.ids.notes.clear_widgets()
 
 
 load_kv(__file__)

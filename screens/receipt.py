@@ -13,6 +13,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import t
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 
 
 def qr_texture(data: str) -> Any:
@@ -61,10 +62,11 @@ class ReceiptScreen(KioskScreen):
             self.status = self.t("ui.receipt.printed")
             return
         self.status = self.t("ui.receipt.fault", reason=embedded(t(problem, self.app.lang)))
+        self.status = with_help_pointer(self.status, self.app.lang)
         self.qr = qr_texture(self.facade.tracking_url())
 
     def finish(self) -> None:
-        self.app.go("done")
+        self.advance()
 
     def wipe(self) -> None:
         self.reference = self.status = ""

@@ -1,8 +1,8 @@
 """A scripted citizen: walks one scenario through the real UI by touch, from attract to done.
 
 It taps the same buttons a person would, types digits and letters on the docked on-screen
-keyboard, lets the camera auto-capture each material, and can save a screenshot of every screen
-it passes. Used by ``kiosk run --script``, the UI tests and the benchmarks.
+keyboard, lets the camera auto-capture each material, rates (or skips) 好差评 after the receipt,
+and can save a screenshot of every screen it passes. Used by ``kiosk run --script``, the UI tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -121,6 +121,10 @@ class ScriptedVisit:
     pinyin: bool = False  # type hanzi too: pinyin keys and a candidate tap (slow; for effort counts)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     on_screen: Callable[[str], None] | None = None
+    # 好差评: None skips with one touch; 1..5 rates; reasons and comment go with 1 and 2
+    rating: int | None = None
+    rating_reasons: tuple[str, ...] = ()
+    rating_comment: str = ""
     visited: list[str] = field(default_factory=list)
 
     @property
@@ -169,12 +173,30 @@ class ScriptedVisit:
         d.wait(lambda: not app.screen("receipt").printing, what="the receipt to print")
         self._arrived("receipt", "receipt-printed" if app.screen("receipt").printed else "receipt-on-screen")
         d.tap(app.screen("receipt").ids.finish)
+        self._rate()
         self._arrived("done")
         if app.facade.devices is not None:
             app.facade.devices.sim_remove_card()
         d.tap(app.screen("done").ids.home)
         d.wait_screen("attract")
         return reference
+
+    def _rate(self) -> None:
+        d, app = self.driver, self.app
+        self._arrived("rating")
+        screen = app.screen("rating")
+        if self.rating is None:
+            d.tap(screen.ids.skip)
+            return
+        d.tap(screen.level_buttons[self.rating])
+        if app.current != "rating":
+            return  # a satisfied level is sent at the touch
+        for reason in self.rating_reasons:
+            d.tap(screen.reason_buttons[reason])
+        if self.rating_comment:
+            self._type(screen.ids.comment, self.rating_comment)
+        self._arrived("rating", "rating-reasons")
+        d.tap(screen.ids.send)
 
     def _leave(self) -> None:
         """结束办理 on the header, confirming if the kiosk asks, then take the card away."""

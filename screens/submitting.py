@@ -10,6 +10,7 @@ from kivy.properties import StringProperty
 
 from kiosk.i18n import error_message
 from screens.base import KioskScreen, load_kv
+from screens.components.visit import with_help_pointer
 from wire.errors import KioskError
 
 
@@ -26,14 +27,14 @@ class SubmittingScreen(KioskScreen):
 
     def _submit(self) -> None:
         try:
-            self.facade.submit()
+            reference = self.facade.submit()
         except KioskError as error:
             Clock.schedule_once(lambda _dt, e=error: self._failed(e), 0)
             return
-        Clock.schedule_once(lambda _dt: self.app.go("receipt"), 0)
+        Clock.schedule_once(lambda _dt: self.advance(reference), 0)
 
     def _failed(self, error: KioskError) -> None:
-        self.message = error_message(error, self.app.lang)
+        self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
         self.ids.retry.disabled = False
 
     def retry(self) -> None:

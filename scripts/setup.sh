@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(
   libzinnia0 tegaki-zinnia-simplified-chinese
   espeak-ng postgresql
   libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
-  chromium
+  chromium nginx wrk
 )
 
 missing=()

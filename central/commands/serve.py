@@ -1,6 +1,7 @@
 """``kiosk-central serve``: run the central API server (one process, or N workers).
 
-Workers share nothing but the database and the data folder's ``server.key``: nonces,
+Workers share nothing but the database and the data folder's keys (``server.key``,
+``data.key``): nonces,
 Idempotency-Keys, pairing throttles and command queues are all rows, so any worker (or any
 node behind a proxy) may take any request. The parent checks the schema and makes the key
 once, then uvicorn starts the workers, each building the app from the environment.
@@ -103,7 +104,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise BackOfficeError(key="backoffice.bad_workers", workers=args.workers)
     open_engine(url).dispose()  # makes an empty schema; refuses an old one before any worker
-    load_or_create_server_key(data)
+    load_or_create_server_key(data)  # made once here, not raced by the workers
     load_or_create_data_keys(data)  # once here, so workers never race to make two
     os.environ.update(
         {_ENV_URL: url, _ENV_DATA: str(data), _ENV_HEARTBEAT: str(args.heartbeat_seconds),

@@ -17,6 +17,8 @@ from kiosk.catalog.models import (
     FIELD_TYPES,
     KEYBOARD_FOR_TYPE,
     NO_SOURCES,
+    PERSONAL_TYPES,
+    ROLES,
     SCENARIO_KINDS,
     ApplicantDeadline,
     Basis,
@@ -254,7 +256,9 @@ class _Builder:
 
     def field(self, entry: LocatedDict) -> Field | None:
         self.check_keys(
-            entry, {"id", "type", "label", "help", "page", "required", "when", "options", "rules", "keyboard"}
+            entry,
+            {"id", "type", "label", "help", "page", "required", "when", "options", "rules", "keyboard",
+             "role", "personal"},
         )
         field_id, kind = self.ident(entry), entry.get("type")
         if kind not in FIELD_TYPES:
@@ -275,6 +279,12 @@ class _Builder:
         keyboard = entry.get("keyboard", KEYBOARD_FOR_TYPE.get(str(kind), "pinyin"))
         if keyboard not in KEYBOARDS:
             self.problems.add(entry.where("keyboard"), f"unknown keyboard {keyboard!r}")
+        role = str(entry.get("role") or "")
+        if role and role not in ROLES:
+            self.problems.add(entry.where("role"), f"unknown role {role!r}")
+        personal = entry.get("personal", kind in PERSONAL_TYPES)
+        if not isinstance(personal, bool):
+            self.problems.add(entry.where("personal"), "'personal' must be true or false")
         return Field(
             id=field_id,
             type=str(kind),
@@ -286,6 +296,8 @@ class _Builder:
             options=options,
             rules=tuple(sorted((str(k), v) for k, v in rules.items())),
             keyboard=str(keyboard),
+            role=role,
+            personal=bool(personal),
             source=entry.where(),
         )
 

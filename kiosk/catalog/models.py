@@ -17,6 +17,16 @@ FIELD_TYPES = frozenset(
         "integer", "percent", "date", "choice", "yesno", "enterprise_name", "shareholders",
     }
 )
+# Answers of these types always identify a person; a field of another type says ``personal: true``.
+PERSONAL_TYPES = frozenset({"id_number", "mobile", "phone", "email", "address", "shareholders"})
+# What a field may declare it is (``role:``), so the core finds answers by meaning, not by id:
+# a card read fills the ``applicant.*`` roles, the receipt prints them, delivery posts to one.
+ROLES = frozenset(
+    {
+        "applicant.name", "applicant.id_number", "applicant.sex", "applicant.birth_date",
+        "applicant.nation", "applicant.address", "applicant.mobile", "delivery.address",
+    }
+)
 KEYBOARD_FOR_TYPE = {
     "id_number": "idcard",
     "uscc": "ascii",
@@ -132,6 +142,8 @@ class Field:
     options: tuple[Option, ...] = ()
     rules: tuple[tuple[str, Any], ...] = ()
     keyboard: str = "pinyin"
+    role: str = ""  # one of ROLES, or "" (the core needs nothing special of this answer)
+    personal: bool = False  # the answer identifies a person: masked in logs, never kept
     source: str = ""  # file:line of the definition, for error messages
 
     def signature(self) -> tuple[Any, ...]:
@@ -140,7 +152,7 @@ class Field:
             self.type, self.label, self.page, self.help,
             self.required.source if self.required else None,
             self.when.source if self.when else None,
-            self.options, self.rules, self.keyboard,
+            self.options, self.rules, self.keyboard, self.role, self.personal,
         )
 
     @property
@@ -241,3 +253,8 @@ class Catalog:
     items: dict[str, Item] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # entries without sources (check warns)
+
+    def personal_field_ids(self) -> frozenset[str]:
+        """Every field, shared or an item's own, whose answers identify a person."""
+        every = [*self.fields.values(), *(f for item in self.items.values() for f in item.fields)]
+        return frozenset(f.id for f in every if f.personal)

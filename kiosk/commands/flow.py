@@ -23,7 +23,7 @@ from kiosk.catalog import load_catalog
 from kiosk.engine import Flow
 from kiosk.errors import ConfigError, FlowError, ValidationError
 from kiosk.i18n import t
-from kiosk.logs import mask_value
+from kiosk.logs import declare_personal, mask_value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,6 +101,7 @@ def _walk(args: argparse.Namespace) -> int:
         print(f"error: {t(error.key, args.lang)} ({error.detail})")
         return error.exit_code
     if "submission" in result and not args.show_pii:
+        declare_personal(catalog.personal_field_ids())
         result["submission"] = mask_value(result["submission"])
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -187,8 +187,13 @@ def run(args: argparse.Namespace) -> int:
 
             folder = Path(tempfile.mkdtemp(prefix="kiosk-sim-state-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-            central = EmbeddedCentral(heartbeat_seconds=SIM_HEARTBEAT_SECONDS).start()
+            # Each folder is handed to the stack as soon as it exists: a SIGTERM while the
+            # centre starts must not leave it behind.
+            central_dir = Path(tempfile.mkdtemp(prefix="kiosk-central-"))
+            stack.callback(shutil.rmtree, central_dir, ignore_errors=True)
+            central = EmbeddedCentral(heartbeat_seconds=SIM_HEARTBEAT_SECONDS, data_dir=central_dir)
             stack.callback(central.stop)
+            central.start()
             config = prepare_state(folder, central, receipts)
         else:
             folder = state_dir()

@@ -44,6 +44,15 @@ class FieldRow(BoxLayout):
         self.help_text = field.help.get(lang) if field.help else ""
         self.editor = make_editor(field, value)
         self.ids.editor_box.add_widget(self.editor)
+        from screens.components.visit import (
+            glossary_notes,  # plain words for jargon (assets/glossary.yaml)
+        )
+
+        options = [o.label.get(lang) for o in field.options or ()]
+        seen: set[str] = set()
+        for text in (label, self.help_text, *options):
+            for note in glossary_notes(text, lang, seen):
+                self.ids.notes.add_widget(note)
 
     def value(self) -> Any:
         return self.editor.get_value()
@@ -156,7 +165,7 @@ def make_editor(field: Any, value: Any) -> Any:
     editor.field_id = field.id
     editor.text = "" if value is None else str(value)
     if field.type == "date":
-        editor.hint_text = t("ui.form.date_hint", lang)
+        editor.hint_text = t("ui.form.date_hint_digits", lang)  # typeable on the number pad
     return editor
 
 
@@ -179,6 +188,11 @@ Builder.load_string("""
         height: self.texture_size[1] if root.help_text else 0
     BoxLayout:
         id: editor_box
+        size_hint_y: None
+        height: self.minimum_height
+    BoxLayout:
+        id: notes
+        orientation: 'vertical'
         size_hint_y: None
         height: self.minimum_height
     KioskLabel:

@@ -16,6 +16,7 @@ from reporting_helpers import provision as main
 
 from central.embedded import EmbeddedCentral
 from kiosk import config as kiosk_config
+from kiosk.catalog import load_catalog
 from kiosk.config import Config
 from kiosk.errors import ConfigError
 from kiosk.facade import open_kiosk
@@ -73,14 +74,14 @@ def test_a_kiosk_without_a_usable_key_serves_no_citizen(state: Path, key: bytes)
     with pytest.raises(ConfigError):
         kiosk_config.load_secret(state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=object())
+    facade = open_kiosk(config, state, catalog=load_catalog())
     assert facade.out_of_service_reason() == "ui.oos.no_outbox"
 
 
 def test_a_kiosk_with_its_key_and_room_is_not_stopped_by_the_check(state: Path) -> None:
     kiosk_config.save_secret(os.urandom(32), state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=object())
+    facade = open_kiosk(config, state, catalog=load_catalog())
     assert facade.out_of_service_reason() == "ui.oos.no_reader"  # the next rule, not the outbox
 
 
@@ -89,7 +90,7 @@ def test_low_disk_puts_the_facade_out_of_service(state: Path, monkeypatch: pytes
 
     kiosk_config.save_secret(os.urandom(32), state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=object())
+    facade = open_kiosk(config, state, catalog=load_catalog())
     monkeypatch.setattr(readiness, "MIN_FREE_BYTES", readiness.free_bytes(state) + 2**30)
     assert facade.out_of_service_reason() == "ui.oos.disk_low"
 

@@ -72,8 +72,8 @@ def reset(driver: object) -> None:
     hub.printer.simulator.set(paper="ok", cover_open=False, offline=False)
     if app.facade.reporting is not None and app.facade.reporting.out_of_service:
         app.facade.reporting.set_out_of_service(False)
-    app.facade.centre_out_of_service = False
-    app.facade._pin_failures = 0
+    app.facade.maintenance.centre_out_of_service = False
+    app.facade.maintenance._failures = 0
     app.end_visit("test")
     driver.wait(lambda: not hub.card_present(), timeout=20, what="the reader to see the card gone")
     driver.wait(lambda: app.facade.out_of_service_reason() is None, timeout=20, what="devices healthy")

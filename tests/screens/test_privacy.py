@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import random
+from pathlib import Path
 from typing import Any
 
 import pytest
 from ui_steps import all_texts, answer_questions, start_visit
 
+from kiosk import logs
+from kiosk.events import CardError, Event, Identified
+from kiosk.navigator import StepKind
+from kiosk.sample_answers import value_for
 from kiosk.session import IdleTimer
 
 pytestmark = pytest.mark.kivy
@@ -93,3 +100,71 @@ def test_idle_timeout_warns_then_wipes_everything(ui: Any, shots: Any) -> None:
 
     cached = [str(key) for category in Cache._objects.values() for key in category]
     assert not [key for key in cached if id_number in key or name in key]
+
+
+def _log_text() -> str:
+    """Everything the kiosk's log files hold now (the session fixture set the logs up)."""
+    import logging
+
+    files = [Path(h.baseFilename) for h in logging.getLogger().handlers
+             if isinstance(h, logging.FileHandler)]
+    assert files, "no log file handler"
+    return "\n".join(p.read_text("utf-8") for folder in {f.parent for f in files}
+                     for p in logs.log_files(folder))
+
+
+def test_answers_the_catalog_declares_personal_never_reach_a_log_line(ui: Any) -> None:
+    """Nobody registers the names here: the catalog's ``personal: true`` must be enough."""
+    app = ui.app
+    facade = app.facade
+    start_visit(ui, "new_enterprise")
+    flow = facade.flow
+    rng = random.Random(21)
+    situation = {"org_form": "llc", "shareholders": "several"}
+    step = app.step
+    for _ in range(40):
+        if step.kind is StepKind.CHECK:
+            break
+        if step.kind is StepKind.QUESTION:
+            question = next(q for q in flow.questions() if q.id == step.id)
+            step = facade.advance(step, situation.get(step.id, question.options[0].value))
+        elif step.kind is StepKind.FORM_PAGE:
+            # A refused answer is typed again (the shares must add up to the capital just given).
+            step = facade.advance(step, {
+                f.id: value_for(f, flow, rng) if f.id in step.errors or not flow.answers.get(f.id)
+                else flow.answers[f.id] for f in flow.page_fields(step.id)})
+        else:
+            step = facade.advance(step)
+    assert step.kind is StepKind.CHECK
+    names = [str(flow.answers["officers.supervisor_name"]), str(flow.answers["officers.finance_name"]),
+             *(str(row["name"]) for row in flow.answers["enterprise.shareholders"])]
+    log = logging.getLogger("kiosk.privacy_probe")
+    log.warning("a careless line about %s", "、".join(names))
+    logs.event(log, "careless.answers", answers=dict(flow.answers))
+    app.end_visit("test")
+    text = _log_text()
+    assert "careless.answers" in text
+    for name in names:
+        assert name not in text, name
+
+
+def test_a_card_placed_before_the_identify_screen_is_kept_for_it(ui: Any) -> None:
+    """A card on the reader at the home screen is not taken (no visit asked for it yet), and
+    the Identify screen then reads that same card: nothing is dropped, nothing taken early."""
+    app = ui.app
+    facade = app.facade
+    ui.tap(app.screen("attract").ids.panel)
+    ui.wait_screen("home")
+    seen: list[Event] = []
+    unsubscribe = facade.subscribe(seen.append)
+    try:
+        card = facade.devices.reader.simulator.place_card("resident")
+        ui.wait(facade.card_present, what="the reader to see the card")
+        ui.pump(20)
+        assert facade.session is None and app.current == "home"
+        assert not [e for e in seen if isinstance(e, Identified | CardError)]
+        ui.tap_text(facade.scenario("open_car_rental").title.get(app.lang))
+        ui.wait(lambda: app.current in ("questions", "results"), what="the held card to be read")
+        assert facade.session.identity.id_number == card.id_number
+    finally:
+        unsubscribe()

@@ -48,7 +48,7 @@ def test_every_screen_renders_with_finger_sized_targets(ui: Any, shots: Any) -> 
     errors = [r.error_text for r in app.screen("form").rows if r.error_text]
     assert errors and all("*" not in e for e in errors)
     check_screen(ui, shots, "form-errors")
-    app.screen("form").edit("applicant", "applicant.mobile")
+    app.show(app.facade.navigator.change("applicant.mobile"))
     ui.pump(3)
     check_screen(ui, shots, "form-keyboard")
     for name in ("home", "check", "done", "maintenance", "out_of_service", "submitting"):
@@ -90,6 +90,7 @@ def test_language_large_text_and_contrast_toggle_and_reset(ui: Any, shots: Any) 
     assert app.theme.bg[:3] == [0, 0, 0]
     check_screen(ui, shots, "home-en-large-contrast")
     ui.tap_text("Exit")
+    ui.tap_text("End now")  # 结束办理 asks first
     ui.wait_screen("attract")
     assert app.lang == "zh_CN" and not app.theme.large_text and not app.theme.high_contrast
 

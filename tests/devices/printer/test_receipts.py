@@ -47,10 +47,16 @@ def test_acceptance_receipt_prints_within_the_paper(
         data.applicant_name_masked,
         data.id_number_masked,
         "企业设立登记",
-        "区市场监督管理",
+        "区市场监督",
         "市公安局",
-        "3个工作日",
+        "0.5个工作日",  # half a working day stays half (int(0.5) once printed 即办)
         "即办",
+        "大连鑫源商贸有限公司",
+        "中国工商银行",
+        "2024年06月05日",  # the bank appointment
+        "接下来",
+        "短信",
+        "免费邮寄到上面的地址",
         "以部门通知为准",
         "1.身份证（已读取）",
         "免费邮寄",
