@@ -105,6 +105,7 @@ def main() -> int:
     config = Config()
     config.devices.idcard = "sim://idcard?card=none"
     config.devices.camera = "sim://camera?capture=1080p"
+    config.devices.printer = "sim://printer"
     hub = DeviceHub(config, state_folder=Path(tempfile.mkdtemp()), secret=os.urandom(32))
     facade = Facade(config, load_catalog(), devices=hub)
     app = KioskApp(facade, sim=True)

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import aftercare_api, applications_api, backoffice_api, kiosk_api
@@ -51,6 +51,12 @@ async def _invalid(_request: Request, error: Exception) -> JSONResponse:
 async def _unstorable(_request: Request, error: Exception) -> JSONResponse:
     # A value the database cannot hold (NUL in text, a too-long string on PostgreSQL).
     return JSONResponse({"error": "invalid_value", "detail": type(error).__name__}, status_code=422)
+
+
+async def _database_down(_request: Request, _error: Exception) -> JSONResponse:
+    # The database cannot be reached (down, restarting, full): a retry later may work.
+    return JSONResponse({"error": "database_unavailable",
+                         "detail": "the centre's database cannot be reached"}, status_code=503)
 
 
 async def _http(_request: Request, error: Exception) -> JSONResponse:
@@ -107,6 +113,7 @@ def create_app(
     app.add_exception_handler(Refusal, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(UnicodeEncodeError, _unstorable)
     app.add_exception_handler(StarletteHTTPException, _http)
     mount_console(app)

@@ -150,13 +150,15 @@ def kiosk_log_coverage(
     "/kiosks/{kiosk_id}/commands",
     status_code=201,
     response_model=CommandCreated,
-    responses=refusals(401, 403, 404, 422),
+    responses=refusals(401, 403, 404, 409, 422),
 )
 def queue_command(
     kiosk_id: KioskId, payload: CommandRequest, _role: Admin, db: DB
 ) -> CommandCreated:
     """Queue a command; the kiosk gets it with its next heartbeat and runs it once."""
     kiosk = _kiosk(db, kiosk_id)
+    if kiosk.revoked_at is not None:  # it would never come for it: say so instead of queueing
+        raise Refusal(409, "kiosk_revoked", "this kiosk is revoked; re-enrol it before sending commands")
     args_model = COMMAND_ARGS[payload.kind]
     args = payload.args
     if args_model is not None:

@@ -45,6 +45,8 @@ class BackOfficeClient:
             except ValueError:
                 error, detail = response.text[:200], None
             text = f"{error}: {detail}" if detail else str(error)
+            if error == "database_unavailable":
+                raise ServerRefused(text, key="backoffice.centre_db_down", url=self.server)
             raise ServerRefused(status=response.status_code, error=text)
         return response
 

@@ -33,7 +33,14 @@ from central.deps import (
     upsert,
 )
 from central.idempotency import canonical_hash, commit_reply, require_key, stored_reply
-from central.logstore import LogBatchError, decode_batch, parse_lines, store_lines, to_us
+from central.logstore import (
+    LogBatchError,
+    covered_until,
+    decode_batch,
+    parse_lines,
+    store_lines,
+    to_us,
+)
 from central.models import (
     DeviceEventRow,
     Kiosk,
@@ -453,7 +460,7 @@ def upload_logs(
     now_us = to_us(utc_now())
     lines = parse_lines(data, to_us(since) if since else now_us)
     if since and until:
-        since_us, until_us = to_us(since), to_us(until)
+        since_us, until_us = to_us(since), covered_until(to_us(until), now_us)
     elif lines:
         since_us = min(line.at_us for line in lines)
         until_us = max(line.at_us for line in lines) + 1

@@ -89,6 +89,11 @@ def parse_lines(data: bytes, fallback_us: int) -> list[ParsedLine]:
     return lines
 
 
+def covered_until(until_us: int, now_us: int) -> int:
+    """Coverage never reaches past the moment the centre heard from the kiosk."""
+    return min(until_us, now_us)
+
+
 def store_lines(session: Session, kiosk_id: str, lines: list[ParsedLine]) -> None:
     """Insert lines, skipping any this kiosk already uploaded (overlapping ranges)."""
     if not lines:

@@ -1,6 +1,9 @@
 """The kiosk's configuration: one YAML file in the state folder, written by ``kiosk-provision``.
 
-Everything has a default that runs the kiosk in simulation, so a fresh checkout starts as-is.
+Every device defaults to "" (not configured): a production kiosk never runs a simulator by
+accident. The simulation harness (``kiosk run --sim``) points the devices at ``sim://…`` and
+sets ``simulation: true``, which ``kiosk-provision selftest`` requires before it passes a
+``sim://`` device.
 The kiosk's secret lives beside it in ``kiosk.key`` (mode 0600), never in the config itself.
 Both are written atomically and durably (temp file, fsync, rename, fsync of the folder), so a
 power cut leaves the old file or the new one, never an empty or half one. Every value is
@@ -41,10 +44,10 @@ class Location:
 class Devices:
     """Transport URLs; ``sim://…`` selects a simulator, an empty string means no such device."""
 
-    idcard: str = "sim://idcard"
+    idcard: str = ""
     sscard: str = ""
-    printer: str = "sim://printer"
-    camera: str = "sim://camera"
+    printer: str = ""
+    camera: str = ""
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Config:
     timeouts: Timeouts = field(default_factory=Timeouts)
     languages: list[str] = field(default_factory=lambda: ["zh_CN", "en"])
     speech: bool = False
+    simulation: bool = False  # set by the simulation harness; selftest refuses sim:// without it
     maintenance_pin_hash: str = ""
     log_levels: dict[str, str] = field(default_factory=dict)
 

@@ -2,8 +2,9 @@
 
 The one enrolment both ``kiosk-provision enrol`` and the simulation harness use: it writes the
 kiosk id, the central URL, the CA file and the heartbeat interval into the config and the secret
-into ``kiosk.key`` (mode 0600). A forced re-enrolment refuses while the outbox still holds
-records sealed and signed with the old key, so nothing queued becomes unsendable.
+into ``kiosk.key`` (mode 0600). A forced re-enrolment (a revoked kiosk, a new key) carries the
+outbox to the new identity: every queued record is re-sealed under the new key before that key
+is saved, so nothing queued before the revoke is lost.
 
 Before the one-time code is sent, the state folder must take a test write the size of the key
 and the config (a full or read-only disk is found while the code is still unused, not after
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from kiosk import config as kiosk_config
 from kiosk.central_client import CentralClient
-from kiosk.errors import ConfigError, OutboxNotEmpty
+from kiosk.errors import ConfigError
 from kiosk.heartbeat import runtime_versions
 from kiosk.outbox import OUTBOX_NAME, Outbox
 
@@ -56,16 +57,20 @@ class Enrolment:
     path: Path | None = None
 
 
-def pending_records(folder: Path) -> int:
-    """How many records the outbox in ``folder`` still has to send (0 when there is none)."""
-    if not (folder / OUTBOX_NAME).exists():
-        return 0
+def _readable_secret(folder: Path) -> bytes | None:
     try:
-        outbox = Outbox.in_state_dir(folder, kiosk_config.load_secret(folder))
+        return kiosk_config.load_secret(folder)
     except ConfigError:
+        return None
+
+
+def carry_outbox(folder: Path, old_secret: bytes | None, new_secret: bytes) -> int:
+    """Queued records go to the new identity: re-sealed under its key, sent as its records."""
+    if old_secret is None or not (folder / OUTBOX_NAME).exists():
         return 0
+    outbox = Outbox.in_state_dir(folder, old_secret)
     try:
-        return outbox.depth()
+        return outbox.carry_to(new_secret)
     finally:
         outbox.close()
 
@@ -77,10 +82,7 @@ def enrol(folder: Path, server: str, code: str, *, location: str | None = None,
     key_exists = (folder / kiosk_config.KEY_NAME).exists()
     if config.kiosk_id and key_exists and not force:
         return Enrolment(config, changed=False)
-    if force and key_exists:
-        pending = pending_records(folder)
-        if pending:
-            raise OutboxNotEmpty(f"{pending} record(s) still queued in {folder / OUTBOX_NAME}")
+    old_secret = _readable_secret(folder) if force and key_exists else None
     if ca and not Path(ca).is_file():
         raise ConfigError(f"--ca {ca}: no such file")
     preflight(folder)
@@ -107,6 +109,7 @@ def enrol(folder: Path, server: str, code: str, *, location: str | None = None,
     config.central.ca_file = ca_file
     config.central.heartbeat_seconds = float(reply.get("heartbeat_seconds") or 60)
     try:
+        carry_outbox(folder, old_secret, secret)
         kiosk_config.save_secret(secret, folder)
         path = kiosk_config.save(config, folder)
     except OSError as error:

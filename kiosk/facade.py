@@ -42,6 +42,7 @@ from kiosk.events import (
     VisitEnded,
     VisitStarted,
 )
+from kiosk.heartbeat import identity_problem
 from kiosk.maintenance import Maintenance
 from kiosk.navigator import Navigator, Step, UserInput
 from kiosk.readiness import service_problem
@@ -153,6 +154,8 @@ class Facade:
 
     def out_of_service_reason(self) -> str | None:
         """Why no citizen can be served right now (an i18n key), or None."""
+        if refused := identity_problem(self.config, self.reporting):  # unenrolled or revoked
+            return refused
         if self.maintenance.centre_out_of_service:
             return "ui.oos.centre"
         if problem := service_problem(self.devices.outbox if self.devices is not None else None):

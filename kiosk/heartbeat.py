@@ -46,6 +46,24 @@ DeviceStates = Callable[[], dict[str, dict[str, str]]]
 
 LOG_BATCH_LINES = 5000
 
+# The centre's refusals that mean "this kiosk is not (or no longer) one of ours": retrying
+# cannot help, and an application taken now could never be delivered.
+IDENTITY_REFUSALS = frozenset({"revoked", "bad_signature"})
+NOT_ENROLLED = "ui.oos.not_enrolled"
+REVOKED = "ui.oos.revoked"
+
+
+def identity_problem(config: Any, worker: ReportingWorker | None) -> str | None:
+    """Why this kiosk may take no application because of who it is (an i18n key), or None.
+
+    Unenrolled (no kiosk id, so no reporting worker): nothing could ever be delivered. Revoked or unknown to the centre: the last heartbeat or delivery said so.
+    """
+    if not getattr(config, "kiosk_id", ""):
+        return NOT_ENROLLED
+    if worker is not None and worker.identity_refused:
+        return REVOKED
+    return None
+
 
 @dataclass(frozen=True)
 class WorkerStatus:
@@ -146,6 +164,20 @@ class ReportingWorker:
         self._on_out_of_service.append(callback)
 
     @property
+    def identity_refused(self) -> str:
+        """The centre's refusal code ("revoked", ...) while it refuses who we are, else ""."""
+        return self.outbox.setting("identity_refused")
+
+    def _set_identity_refused(self, code: str) -> None:
+        if code == self.identity_refused:
+            return
+        self.outbox.set_setting("identity_refused", code)
+        logs.event(log, "kiosk.identity_refused" if code else "kiosk.identity_accepted", error=code,
+                   level=logging.ERROR if code else logging.INFO)
+        for callback in self._on_out_of_service:  # the app re-reads why it is out of service
+            callback(self.out_of_service, self.outbox.setting("out_of_service_reason"))
+
+    @property
     def out_of_service(self) -> bool:
         return self.outbox.setting("out_of_service") == "1"
 
@@ -234,8 +266,12 @@ class ReportingWorker:
             reply = self.client.heartbeat(payload)
         except CentralAuthFailed as error:
             self.outbox.set_alarm(error.key, str(error))
+            code = str(error.params.get("error", ""))
+            if code in IDENTITY_REFUSALS:
+                self._set_identity_refused(code)
             raise
         self.last_heartbeat_at = self._clock()
+        self._set_identity_refused("")
         self.outbox.mark_acked(payload["acked_commands"])
         # The centre answered: whatever backoff an outage left behind is over.
         self.outbox.reset_backoff()
@@ -278,12 +314,23 @@ class ReportingWorker:
         report = self.outbox.drain(self.client, should_stop=self._stop.is_set)
         if report.errors:
             self.last_error = report.errors[-1]
+        if report.stopped == CentralAuthFailed.key and not self.identity_refused:
+            # A delivery was refused for who we are: the heartbeat tells revoked from a bad
+            # clock at once, so a revoked kiosk stops taking applications now, not a beat later.
+            try:
+                self.heartbeat()
+            except CentralError as error:
+                self.last_error = str(error)
 
     # Built-in commands.
 
     def _upload_logs(self, args: dict[str, Any]) -> str:
         parsed = models.UploadLogsArgs.model_validate(args)
-        since, until = parsed.since.timestamp(), parsed.until.timestamp()
+        # Only what we have up to now: a range reaching into the future must stay open at the
+        # centre, so a later pull asks again and gets the lines written since.
+        since, until = parsed.since.timestamp(), min(parsed.until.timestamp(), self._clock())
+        if until <= since:
+            return "0 batches (the range has not happened yet)"
         return f"{self.enqueue_logs(since, until, self._command_id)} batches"
 
     def enqueue_logs(self, since: float, until: float, command_id: str = "") -> int:

@@ -425,6 +425,29 @@ class Outbox:
             query=query,
         )
 
+    def carry_to(self, secret: bytes) -> int:
+        """Re-seal every record under a new kiosk key (a re-enrolment); returns how many.
+
+        One transaction: either all records open with the new key or none changed. The old
+        identity's credentials alarm and refusal go with it, so the queue drains again.
+        """
+        sealer = Sealer(secret)
+        with self._transaction() as db:
+            carried = 0
+            for record_id, sealed in db.execute("SELECT id, payload FROM records").fetchall():
+                try:
+                    body = self._sealer.open(sealed, record_id.encode())
+                except DecryptionError:
+                    continue  # already unreadable: parked at the next drain, as before
+                carried += 1
+                db.execute("UPDATE records SET payload = ?, next_attempt_at = ? WHERE id = ?",
+                           (sealer.seal(body, record_id.encode()), self._clock(), record_id))
+            for key in ("alarm", "alarm_detail", "setting.identity_refused", "link_failures", "link_next_at"):
+                db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        self._sealer = sealer
+        log.info("outbox carried to a new key", extra={"event": "outbox.carried", "records": carried})
+        return carried
+
     # Inspection.
 
     def depth(self) -> int:
@@ -629,6 +652,7 @@ class Outbox:
                 continue
             self._acknowledged(record_id)
             report.sent += 1
+            _log_delivered(kind, record_id, body)
         self._after_pass(report)
         return report
 
@@ -664,6 +688,18 @@ class Outbox:
     def command_outcome(self, command_id: str) -> str | None:
         rows = self._query("SELECT outcome FROM commands WHERE id = ?", (command_id,))
         return rows[0][0] if rows else None
+
+
+def _log_delivered(kind: str, record_id: str, body: bytes) -> None:
+    """A delivered application or 补正 is logged with its receipt reference (no personal data)."""
+    if kind not in (SUBMISSION, SUPPLEMENT):
+        return
+    try:
+        reference = str(json.loads(body).get("reference", ""))
+    except (ValueError, AttributeError):
+        reference = ""
+    log.info("%s delivered", kind, extra={"event": f"{kind}.delivered", "record": record_id,
+                                           "reference": reference})
 
 
 def _check(model: type[pydantic.BaseModel], body: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ def use_simulators(config: kiosk_config.Config, receipts: Path | None) -> None:
     from devices.simulators import register_all
 
     register_all()
+    config.simulation = True
     config.devices.idcard = "sim://idcard?card=none"  # the developer places a card (F2 or the button)
     config.devices.camera = "sim://camera?capture=1080p"
     config.devices.printer = f"sim://printer?png_dir={receipts}" if receipts else "sim://printer"

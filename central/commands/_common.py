@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -82,16 +82,29 @@ def shown_url(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def open_session(args: argparse.Namespace) -> Session:
-    url = database_url(args)
+def database_problem(error: SQLAlchemyError) -> str:
+    """The driver's own first line (e.g. "connection refused"), without SQLAlchemy's wrapping."""
+    cause = getattr(error, "orig", None) or error
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(error).__name__
+    return first[:300]
+
+
+def open_engine(url: str) -> Engine:
+    """The database engine, or one plain error naming the database (password hidden) and why."""
     try:
-        return make_sessionmaker(make_engine(url))()
+        return make_engine(url)
+    except ImportError as error:  # a URL for a database this server has no driver for
+        raise BackOfficeError(key="backoffice.db_unusable", url=shown_url(url),
+                              reason=f"no driver installed ({error.name}); use sqlite:/// or postgresql+psycopg://") from None
     except SQLAlchemyError as error:
         shown = shown_url(url)
         raise BackOfficeError(
-            str(error).replace(url, shown), key="backoffice.db_unusable", url=shown,
-            reason=type(error).__name__,
-        ) from error
+            key="backoffice.db_unusable", url=shown, reason=database_problem(error).replace(url, shown),
+        ) from None
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    return make_sessionmaker(open_engine(database_url(args)))()
 
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")

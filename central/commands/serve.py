@@ -17,9 +17,14 @@ import uvicorn
 from fastapi import FastAPI
 
 from central.app import DEFAULT_HEARTBEAT_SECONDS, create_app
-from central.commands._common import add_db_options, database_url, default_data_dir, shown_url
+from central.commands._common import (
+    add_db_options,
+    database_url,
+    default_data_dir,
+    open_engine,
+    shown_url,
+)
 from central.credentials import load_or_create_server_key
-from central.db import make_engine
 from central.errors import BackOfficeError
 from central.sealing import load_or_create_data_keys
 
@@ -98,9 +103,8 @@ def serve(args: argparse.Namespace) -> int:
     _check_tls(args)
     if args.workers < 1:
         raise BackOfficeError(key="backoffice.bad_workers", workers=args.workers)
-    make_engine(url).dispose()  # makes an empty schema; refuses an old one before any worker
+    open_engine(url).dispose()  # makes an empty schema; refuses an old one before any worker
     load_or_create_server_key(data)  # made once here, not raced by the workers
-    load_or_create_data_keys(data)
     load_or_create_data_keys(data)  # once here, so workers never race to make two
     os.environ.update(
         {_ENV_URL: url, _ENV_DATA: str(data), _ENV_HEARTBEAT: str(args.heartbeat_seconds),

@@ -19,12 +19,17 @@ from kiosk.crypto import hash_pin
 from kiosk.errors import ConfigError
 from kiosk.i18n import LANGUAGES
 
-DEVICE_SCHEMES = {
-    "idcard": ("serial", "sim", "loop", "rfc2217", "/dev/"),
-    "sscard": ("pcsc", "sim"),
-    "printer": ("usb", "serial", "socket", "file", "sim"),
-    "camera": ("camera", "file", "sim"),
-}
+DEVICE_KINDS = ("idcard", "sscard", "printer", "camera")
+
+
+def device_schemes(kind: str) -> list[str]:
+    """What a ``--KIND`` URL may start with: the registry's schemes, its simulator, a bare path."""
+    from devices.registry import schemes
+
+    extra = ["sim"] + (["/dev/"] if kind == "idcard" else [])
+    return sorted(set(schemes(kind)) | set(extra))
+
+
 LOG_LEVELS = kiosk_config.LOG_LEVELS
 
 
@@ -48,10 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--central-timeout", type=float, help="timeout of central API requests")
     parser.add_argument("--languages", help=f"comma-separated, first is the default ({','.join(LANGUAGES)})")
     parser.add_argument("--speech", action=argparse.BooleanOptionalAction, help="spoken prompts")
+    parser.add_argument("--simulation", action=argparse.BooleanOptionalAction,
+                        help="a lab kiosk whose sim:// devices selftest may pass (never in production)")
     pin = parser.add_mutually_exclusive_group()
     pin.add_argument("--pin", help="maintenance PIN (4-12 digits); prefer --pin-stdin in scripts")
     pin.add_argument("--pin-stdin", action="store_true", help="read the maintenance PIN from stdin")
-    for kind in DEVICE_SCHEMES:
+    for kind in DEVICE_KINDS:
         parser.add_argument(f"--{kind}", metavar="URL", help=f"{kind} device URL ('' for none)")
     parser.add_argument("--log-level", action="append", default=[], metavar="LOGGER=LEVEL",
                         help="per-module log level, e.g. devices.printer=DEBUG (repeatable)")
@@ -76,8 +83,9 @@ def check_pin(pin: str) -> str:
 
 def check_device_url(kind: str, url: str) -> str:
     url = url.strip()
-    if url and not url.startswith(tuple(s if s.startswith("/") else s + "://" for s in DEVICE_SCHEMES[kind])):
-        raise InvalidSetting(f"--{kind} {url!r}: expected one of " + ", ".join(DEVICE_SCHEMES[kind]))
+    allowed = device_schemes(kind)
+    if url and not url.startswith(tuple(s if s.startswith("/") else s + "://" for s in allowed)):
+        raise InvalidSetting(f"--{kind} {url!r}: expected one of " + ", ".join(allowed))
     if problem := kiosk_config.device_url_problem(url):
         raise InvalidSetting(f"--{kind} {problem}")
     return url
@@ -125,8 +133,9 @@ def apply(args: argparse.Namespace, config: kiosk_config.Config, *, interactive:
             raise InvalidSetting(f"--languages: unknown {unknown or 'empty'}; known: {', '.join(LANGUAGES)}")
         put(config, "languages", languages, "languages")
     put(config, "speech", args.speech, "speech")
+    put(config, "simulation", args.simulation, "simulation")
 
-    for kind in DEVICE_SCHEMES:
+    for kind in DEVICE_KINDS:
         value = getattr(args, kind)
         if value is not None:
             put(config.devices, kind, check_device_url(kind, value), f"{kind} URL")

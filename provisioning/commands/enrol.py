@@ -1,6 +1,8 @@
 """``kiosk-provision enrol``: pair this kiosk with the central API using a one-time code.
 
-Already enrolled → says so and changes nothing, unless ``--force`` (see :mod:`kiosk.enrolment`).
+Already enrolled → says so, changes nothing and exits non-zero, unless ``--force`` (which carries
+the outbox to the new identity, see :mod:`kiosk.enrolment`). What the centre or the network says
+is turned into technician words that name the fix (never a citizen's "your application is saved").
 The secret travels in the enrolment reply, so a plain ``http://`` centre is refused unless
 ``--insecure`` says this is a lab.
 """
@@ -10,9 +12,15 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlsplit
 
+from kiosk.central_client import (
+    CentralRejected,
+    CentralServerError,
+    CentralTLSError,
+    CentralUnreachable,
+    EnrolmentRefused,
+)
 from kiosk.enrolment import enrol
-from kiosk.errors import ConfigError
-from kiosk.i18n import t
+from kiosk.errors import CentralError, ConfigError
 from kiosk.paths import state_dir
 
 
@@ -32,11 +40,51 @@ class InsecureCentral(ConfigError):
     key = "enrol.insecure"
 
 
+class BadServerUrl(ConfigError):
+    key = "enrol.bad_url"
+
+
+class AlreadyEnrolled(ConfigError):
+    key = "enrol.already"
+
+
+class EnrolFailed(CentralError):
+    """Enrolment did not happen; the key says why in technician words (the code is unused)."""
+
+    key = "enrol.unreachable"
+
+    def __init__(self, key: str, detail: str, **params: object) -> None:
+        super().__init__(detail, key=key, **params)
+
+
+def explain(error: CentralError, server: str, ca: str | None) -> CentralError:
+    """The error a technician should read for what went wrong while enrolling."""
+    detail = error.detail
+    if isinstance(error, CentralTLSError):
+        if ca:
+            return EnrolFailed("enrol.tls_untrusted", detail, server=server, ca=ca)
+        return EnrolFailed("enrol.tls_failed", detail, server=server)
+    if isinstance(error, CentralUnreachable):
+        return EnrolFailed("enrol.unreachable", detail, server=server)
+    code = str(error.params.get("error", ""))
+    status = error.params.get("status")
+    if isinstance(error, EnrolmentRefused) and code.startswith("pairing_code"):
+        return error
+    if isinstance(error, CentralRejected | EnrolmentRefused) or (
+        isinstance(error, CentralServerError) and status is None
+    ):
+        # A 404/405 without the centre's own refusal, or a reply that is not the centre's JSON.
+        return EnrolFailed("enrol.not_a_centre", detail, server=server)
+    if isinstance(error, CentralServerError):
+        return EnrolFailed("enrol.server_error", detail, server=server, status=status)
+    return error
+
+
 def check_server(url: str, insecure: bool) -> str:
     """The centre's base URL; plain http only when the technician said ``--insecure``."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ConfigError(f"--server {url!r}: expected https://host[:port]")
+        raise BadServerUrl(f"--server {url!r}", server=url)
     if parts.scheme == "http" and not insecure:
         raise InsecureCentral(
             f"--server {url}: plain http would send this kiosk's key in clear; use https://, "
@@ -47,10 +95,12 @@ def check_server(url: str, insecure: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     server = check_server(args.server, args.insecure)
-    done = enrol(state_dir(), server, args.code, location=args.location, ca=args.ca,
-                 force=args.force)
+    try:
+        done = enrol(state_dir(), server, args.code, location=args.location, ca=args.ca,
+                     force=args.force)
+    except CentralError as error:
+        raise explain(error, server, args.ca) from None
     if not done.changed:
-        print(t("enrol.already", "en", kiosk_id=done.config.kiosk_id) + f" ({done.config.central.url})")
-    else:
-        print(f"enrolled as {done.config.kiosk_id}; config written to {done.path}")
+        raise AlreadyEnrolled(f"enrolled with {done.config.central.url}", kiosk_id=done.config.kiosk_id)
+    print(f"enrolled as {done.config.kiosk_id}; config written to {done.path}")
     return 0

@@ -3,7 +3,8 @@
 Each device URL in the config is opened and asked its status; the centre gets one signed
 heartbeat (so the key, the clock and TLS are all proven); then, if a printer is configured and
 its driver is installed, a self-test page is printed with the kiosk id, location and results.
-Exit code 0 only when nothing failed (absent optional devices and skipped checks are listed).
+A ``sim://`` device fails unless the config says ``simulation: true`` (set by the simulation
+harness). Exit code 0 only when nothing failed (absent optional devices and skipped checks are listed).
 """
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
     probes: list[Probe] = []
     for kind in ("idcard", "sscard", "printer", "camera"):
         url = getattr(config.devices, kind)
-        if url:
+        if url.startswith("sim://") and not config.simulation:
+            probes.append(Probe(kind, url, "fault", "a simulator in a production config: configure the "
+                                "real device (kiosk-provision configure) or set simulation: true for a lab"))
+        elif url:
             probes.append(device_probe.probe_url(kind, url))
         else:
             probes.append(Probe(kind, "", "skipped", "not configured"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -28,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from wire.errors import KioskError
 
 SCRIPTED_SCENARIOS = ("new_enterprise", "open_restaurant")
 SIM_HEARTBEAT_SECONDS = 5  # the centre's commands reach a simulated kiosk within seconds
@@ -146,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
     stop_on_sigterm()
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     scripted = args.script is not None
-    simulated = args.sim or scripted
+    # --script without --sim walks the enrolled kiosk (its config, devices and centre), so a
+    # technician can send a test application through their own centre.
+    simulated = args.sim
     if scripted and not os.environ.get("DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     if scripted:
@@ -198,12 +203,12 @@ def run(args: argparse.Namespace) -> int:
 
         from screens.app import KioskApp
 
-        app = KioskApp(facade, sim=simulated)
+        app = KioskApp(facade, sim=simulated or config.simulation)
         if scripted and args.scenario:  # SIGTERM unwinds the script, whose ``finally`` stops the app
-            assert out is not None and central is not None
+            assert out is not None
             return _explore(app, out, central, journeys)
         if scripted:
-            assert out is not None and central is not None
+            assert out is not None
             return _scripted(app, out, central)
         stop_on_sigterm(app)
         app.run()
@@ -234,7 +239,8 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
     if missing:
         print(f"not delivered to the centre: {', '.join(missing)}", file=sys.stdout)
     else:
-        print(f"delivered to the centre at {central.url}: {', '.join(delivered)}")
+        where = central.url if central is not None else facade.config.central.url
+        print(f"delivered to the centre at {where}: {', '.join(delivered)}")
     return 0 if len(receipts) == len(SCRIPTED_SCENARIOS) and not missing else 1
 
 
@@ -267,17 +273,42 @@ def _explore(app: Any, out: Path, central: Any, journeys: list[Any]) -> int:
     return 1 if failed or missing else 0
 
 
+def _sent_from_outbox(outbox: Any, references: list[str]) -> list[str]:
+    """The references whose application no longer waits in the kiosk's outbox (delivered)."""
+    waiting = set()
+    for record in outbox.records():
+        if record.kind == "submission":
+            try:
+                waiting.add(json.loads(outbox.payload(record.id)).get("reference"))
+            except (ValueError, KioskError):
+                continue
+    return [reference for reference in references if reference not in waiting]
+
+
 def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[str]) -> list[str]:
-    """Keep the UI running until the centre holds every reference (or the time is up)."""
+    """Keep the UI running until the centre holds every reference (or the time is up).
+
+    With the embedded centre its database is asked; with the enrolled centre (``central`` is
+    None) the kiosk's own outbox says what was delivered.
+    """
     from central.client import BackOfficeClient
     from simulation.centre import stored_references
 
+    outbox = getattr(driver.app.facade.devices, "outbox", None)
+
+    def stored_now() -> list[str]:
+        if central is not None:
+            return stored_references(central, kiosk_id)
+        return _sent_from_outbox(outbox, references) if outbox is not None else []
+
     deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    stored = stored_references(central, kiosk_id)
+    stored = stored_now()
     while not set(references) <= set(stored) and time.monotonic() < deadline:
         driver.pump(5)
         time.sleep(0.1)
-        stored = stored_references(central, kiosk_id)
+        stored = stored_now()
+    if central is None:
+        return stored
     office = BackOfficeClient(central.url, central.token("viewer"))
     for kiosk in office.kiosks():
         if kiosk.kiosk_id == kiosk_id:

@@ -1,0 +1,60 @@
+"""A revoked or unenrolled kiosk is out of service at once and takes no application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reporting_helpers import BackOffice, Enrolled, server_submissions
+
+from kiosk.catalog import load_catalog
+from kiosk.central_client import CentralAuthFailed
+from kiosk.config import Central, Config
+from kiosk.facade import Facade
+from kiosk.heartbeat import NOT_ENROLLED, REVOKED, ReportingWorker
+from kiosk.outbox import Outbox
+
+
+def _worker(tmp_path: Path, outbox: Outbox, kiosk: Enrolled) -> ReportingWorker:
+    return ReportingWorker(outbox, kiosk.client(), kiosk_id=kiosk.kiosk_id, log_folder=tmp_path / "logs",
+                           device_states=lambda: {"idcard": {"state": "ok", "reason": ""}})
+
+
+@pytest.fixture
+def facade(tmp_path: Path, outbox: Outbox, kiosk: Enrolled) -> Iterator[Facade]:
+    config = Config(kiosk_id=kiosk.kiosk_id, central=Central(url=kiosk.url))
+    facade = Facade(config, load_catalog())
+    facade.attach_reporting(_worker(tmp_path, outbox, kiosk))
+    yield facade
+    facade.reporting.stop()
+
+
+def test_an_unenrolled_kiosk_says_so_instead_of_taking_an_application() -> None:
+    facade = Facade(Config(), load_catalog())
+    assert facade.out_of_service_reason() == NOT_ENROLLED
+
+
+def test_a_revoked_kiosk_goes_out_of_service_at_its_next_heartbeat(
+    facade: Facade, kiosk: Enrolled, backoffice: BackOffice
+) -> None:
+    seen: list[str | None] = []
+    facade.subscribe(lambda event, data: seen.append(data.get("reason")) if event == "service" else None)
+    facade.reporting.heartbeat()
+    assert facade.out_of_service_reason() != REVOKED
+    backoffice.revoke(kiosk.kiosk_id)
+    with pytest.raises(CentralAuthFailed):
+        facade.reporting.heartbeat()
+    assert facade.out_of_service_reason() == REVOKED
+    assert REVOKED in seen  # the screens were told at once
+
+
+def test_a_refused_delivery_puts_the_kiosk_out_of_service_without_waiting_for_a_beat(
+    facade: Facade, outbox: Outbox, kiosk: Enrolled, backoffice: BackOffice
+) -> None:
+    backoffice.revoke(kiosk.kiosk_id)
+    outbox.enqueue_submission("GJZ-TEST-1", "birth", {"answers": {}})
+    facade.reporting.drain()
+    assert facade.out_of_service_reason() == REVOKED
+    assert outbox.depth() == 1  # kept for a re-enrolment, never dropped
+    assert server_submissions(backoffice.central, kiosk.kiosk_id) == []
