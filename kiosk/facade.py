@@ -503,6 +503,7 @@ class Facade:
 def receipt_data(facade: Facade) -> AcceptanceReceipt:
     """The 受理回执's content for the current session: masked identity, items, materials."""
     from identity.idnumber import mask
+    from kiosk.catalog.time_limits import deadline_lines
     from kiosk.receipts import AcceptanceReceipt
 
     session = facade.session
@@ -539,6 +540,8 @@ def receipt_data(facade: Facade) -> AcceptanceReceipt:
         appointment=str(flow.answers.get("bank.appointment_date") or ""),
         delivery_kind=delivery,
         hall=facade.hall,
+        applicant_deadlines=[line for item in flow.items()
+                             for line in deadline_lines(item, lang, with_basis=False)],
     )
 
 

@@ -60,6 +60,7 @@ class AcceptanceReceipt:
     appointment: str = ""  # YYYYMMDD as entered
     delivery_kind: str = ""  # "pickup" or "mail" (the 情形 answer), for what happens next
     hall: Any = None  # a kiosk.hall.Hall: pickup window, hours, phone
+    applicant_deadlines: list[str] = field(default_factory=list)  # what the applicant must do by when
     extra: list[str] = field(default_factory=list)
 
 
@@ -165,7 +166,7 @@ def next_steps(data: AcceptanceReceipt, lang: str = DEFAULT_LANGUAGE) -> list[st
         ]
     if hall.phone:
         lines.append(t("receipt.next_hall_phone", lang, number=hall.phone))
-    return lines + list(data.extra)
+    return lines + list(data.applicant_deadlines) + list(data.extra)
 
 
 def _applied_for(data: AcceptanceReceipt, lang: str) -> list:

@@ -122,3 +122,23 @@ def test_self_test_page(tmp_path: Path) -> None:
     assert "[QR kiosk:GJZ-24H-03@2024-06-01T08:00:00]" in job.lines
     # On a GBK printer the line with 㐀䶮 and ￥ cannot be encoded, so it went as a raster picture.
     assert any(line.startswith("[image ") for line in job.lines)
+
+
+@needs_simulator("printer")
+def test_the_applicants_own_deadlines_are_printed_apart_from_the_agencys_limits() -> None:
+    """Issue 15: "register 公积金 within 30 days of the licence" is the applicant's duty, printed
+    under 接下来, while each item's row keeps the agency's promised limit and due date."""
+    from dataclasses import replace
+
+    from kiosk.catalog import load_catalog
+    from kiosk.catalog.time_limits import deadline_lines
+
+    catalog = load_catalog()
+    duties = [line for item in catalog.items.values() for line in deadline_lines(item, "zh_CN", with_basis=False)]
+    assert any("公积金" in line for line in duties)
+    data = replace(sample(), applicant_deadlines=duties[:2])
+    with ReceiptPrinter("sim://printer") as printer:
+        printer.print(build_acceptance_receipt(data, 48))
+        text = "".join(printer.simulator.wait_for_jobs(1)[0].lines)
+    for duty in duties[:2]:
+        assert duty.replace(" ", "")[:12] in text.replace(" ", "")
