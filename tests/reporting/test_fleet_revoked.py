@@ -11,6 +11,7 @@ from reporting_helpers import BackOffice, Enrolled, server_submissions
 from kiosk.catalog import load_catalog
 from kiosk.central_client import CentralAuthFailed
 from kiosk.config import Central, Config
+from kiosk.events import ServiceChanged
 from kiosk.facade import Facade
 from kiosk.heartbeat import NOT_ENROLLED, REVOKED, ReportingWorker
 from kiosk.outbox import Outbox
@@ -39,7 +40,7 @@ def test_a_revoked_kiosk_goes_out_of_service_at_its_next_heartbeat(
     facade: Facade, kiosk: Enrolled, backoffice: BackOffice
 ) -> None:
     seen: list[str | None] = []
-    facade.subscribe(lambda event, data: seen.append(data.get("reason")) if event == "service" else None)
+    facade.subscribe(lambda event: seen.append(event.reason) if isinstance(event, ServiceChanged) else None)
     facade.reporting.heartbeat()
     assert facade.out_of_service_reason() != REVOKED
     backoffice.revoke(kiosk.kiosk_id)
