@@ -1,7 +1,7 @@
 """The kiosk profile written by ``install-service --root``: golden files, strict parsing,
 ``systemd-analyze verify`` on every unit, and the user checks (missing user refused, root refused).
 
-Golden files: ``KIOSK_UPDATE_GOLDEN=1 pytest tests/provisioning`` rewrites them; review the diff.
+Golden files: ``KIOSK_UPDATE_GOLDEN=1 pytest tests/technician`` rewrites them; review the diff.
 """
 
 from __future__ import annotations
