@@ -79,6 +79,9 @@ class Flow:
         return [q for q in self.scenario.questions if self._holds(q.when)]
 
     def next_question(self) -> Question | None:
+        """The next unanswered question; none once a stop rule holds (nothing more to decide)."""
+        if self.stop() is not None:
+            return None
         return next((q for q in self.questions() if q.id not in self.situation), None)
 
     def answer(self, question_id: str, value: str) -> None:

@@ -287,7 +287,7 @@ class Explorer:
         flow = Flow(self.app.facade.catalog, journey.scenario)
         for question_id, value in journey.situation:
             flow.answer(question_id, value)
-        return flow.items()
+        return [] if flow.stop() is not None else flow.items()  # a refusal lists no items
 
     def recover(self) -> None:
         """Back to the attract screen with no card in the reader, after a failed walk."""

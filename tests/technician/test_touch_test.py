@@ -14,8 +14,11 @@ pytestmark = pytest.mark.kivy
 
 
 def _run(offset_px: tuple[float, float]) -> tuple[str, bool]:
+    from kivy.app import App
+
     EventLoop.ensure_window()
     window = EventLoop.window
+    running = App.get_running_app()  # making an App makes it "the running app": give it back after
     app = build_app((500.0, 300.0), 5.0)  # the panel is 500×300 mm whatever the window's pixels
     widget = app.build()
     window.add_widget(widget)
@@ -33,6 +36,7 @@ def _run(offset_px: tuple[float, float]) -> tuple[str, bool]:
         return widget.result
     finally:
         window.remove_widget(widget)
+        App._running_app = running
 
 
 def test_accurate_touches_pass() -> None:

@@ -50,8 +50,12 @@ def test_read_json_with_pii(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @on_simulator
-def test_read_uses_the_configured_url(capsys: pytest.CaptureFixture[str]) -> None:
-    # The default config points at sim://idcard.
+def test_read_uses_the_configured_url(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from kiosk import config as kiosk_config
+
+    config = kiosk_config.Config(kiosk_id="GJZ-24H-09", simulation=True)
+    config.devices.idcard = "sim://idcard"
+    kiosk_config.save(config, tmp_path)
     assert main(["idcard", "read", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["card_type"] == "resident"
 

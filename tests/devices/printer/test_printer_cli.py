@@ -14,7 +14,8 @@ from provisioning.cli import main
 @pytest.fixture(autouse=True)
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KIOSK_STATE", str(tmp_path))
-    cfg = kiosk_config.Config(kiosk_id="GJZ-24H-09")
+    cfg = kiosk_config.Config(kiosk_id="GJZ-24H-09", simulation=True)
+    cfg.devices.printer = "sim://printer"  # a kiosk set up for simulation (devices default to none)
     kiosk_config.save(cfg, tmp_path)
     return tmp_path
 
