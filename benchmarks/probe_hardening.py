@@ -365,6 +365,7 @@ def probe_disk(result: Area, centre: Centre, args: argparse.Namespace) -> None:
 
     for label, key in (("no kiosk.key", None), ("0-byte kiosk.key", b""), ("non-hex kiosk.key", b"zz-not-hex")):
         def no_outbox(key: bytes | None = key) -> str | None:
+            from kiosk.catalog import load_catalog
             from kiosk.config import Config, Devices
             from kiosk.facade import open_kiosk
 
@@ -372,7 +373,7 @@ def probe_disk(result: Area, centre: Centre, args: argparse.Namespace) -> None:
                 if key is not None:
                     (Path(tmp) / "kiosk.key").write_bytes(key)
                 config = Config(kiosk_id="k-probe", devices=Devices(idcard="sim://idcard", printer="", camera=""))
-                facade = open_kiosk(config, Path(tmp), catalog=object())
+                facade = open_kiosk(config, Path(tmp), catalog=load_catalog())
                 reason = facade.out_of_service_reason()
                 if reason in (None, "ui.oos.no_reader"):
                     return f"serves citizens without an outbox (reason {reason!r})"
