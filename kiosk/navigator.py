@@ -149,9 +149,7 @@ class Navigator:
         return self._question_or_results()
 
     def _question_or_results(self) -> Step:
-        if self.flow.stop() is not None:
-            return Step(StepKind.RESULTS)  # the law forbids going on: no more questions, the reason
-        question = self.flow.next_question()
+        question = self.flow.next_question()  # none once a stop rule holds: the results say why
         return Step(StepKind.QUESTION, question.id) if question else Step(StepKind.RESULTS)
 
     def _page_ids(self) -> list[str]:
