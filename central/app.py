@@ -23,6 +23,7 @@ from central.console import mount_console
 from central.credentials import load_or_create_server_key
 from central.db import make_engine, make_sessionmaker, make_soft_state_engine, sqlite_url
 from central.deps import CentralState, Refusal
+from central.heartbeat_fast import AsyncPool, HeartbeatFastPath, conninfo
 from central.sealing import DataKeys, load_or_create_data_keys
 from wire.models import API_PREFIX
 
@@ -118,4 +119,8 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http)
     mount_console(app)
     app.add_middleware(BodyLimit)
+    soft_state = app.state.central.soft_state
+    app.state.heartbeat_pool = AsyncPool(conninfo(soft_state)) if soft_state is not None else None
+    # Outermost: the usual heartbeat is answered before FastAPI's machinery (see the module).
+    app.add_middleware(HeartbeatFastPath, state=app.state.central, pool=app.state.heartbeat_pool)
     return app
