@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import aftercare_api, applications_api, backoffice_api, kiosk_api
+from central import aftercare_api, applications_api, backoffice_api, batch_api, kiosk_api
 from central.alerts import AlertWatcher
 from central.bodylimit import BodyLimit
 from central.console import mount_console
@@ -102,6 +102,7 @@ def create_app(
     app.include_router(kiosk_api.router, prefix=API_PREFIX)
     app.include_router(backoffice_api.router, prefix=API_PREFIX)
     app.include_router(aftercare_api.router, prefix=API_PREFIX)
+    app.include_router(batch_api.router, prefix=API_PREFIX)
     app.include_router(applications_api.router, prefix=API_PREFIX)
     app.state.data_keys = data_keys or (
         load_or_create_data_keys(data_dir) if data_dir is not None else DataKeys.generate()
