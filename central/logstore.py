@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from central.models import LogLine, LogUpload
@@ -66,6 +66,16 @@ class ParsedLine:
     text: str
 
 
+def _record(text: str) -> object:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(text)  # what orjson refuses and json reads (NaN, huge integers)
+        except (ValueError, RecursionError):
+            return None
+
+
 def parse_lines(data: bytes, fallback_us: int) -> list[ParsedLine]:
     """Every non-blank line; one that is not a JSON object is kept, wrapped as ``unparsed``."""
     lines: list[ParsedLine] = []
@@ -73,10 +83,7 @@ def parse_lines(data: bytes, fallback_us: int) -> list[ParsedLine]:
         text = raw.strip()
         if not text:
             continue
-        try:
-            record = json.loads(text)
-        except ValueError:
-            record = None
+        record = _record(text)
         if not isinstance(record, dict):
             at_us = fallback_us
             text = json.dumps(
@@ -94,24 +101,34 @@ def covered_until(until_us: int, now_us: int) -> int:
     return min(until_us, now_us)
 
 
+_INSERT = {
+    "sqlite": "INSERT INTO log_lines (kiosk_id, at_us, line_hash, line) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (kiosk_id, line_hash) DO NOTHING",
+    "postgresql": "INSERT INTO log_lines (kiosk_id, at_us, line_hash, line)"
+    " VALUES (%s, %s, %s, %s) ON CONFLICT (kiosk_id, line_hash) DO NOTHING",
+}
+
+
 def store_lines(session: Session, kiosk_id: str, lines: list[ParsedLine]) -> None:
-    """Insert lines, skipping any this kiosk already uploaded (overlapping ranges)."""
+    """Insert lines, skipping any this kiosk already uploaded (overlapping ranges).
+
+    On the session's own transaction, through the driver's executemany: SQLAlchemy's
+    per-row statement handling cost more than the database's work for 200,000 lines."""
     if not lines:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection = session.connection()
+    sql = _INSERT[connection.dialect.name]
     rows = [
-        {
-            "kiosk_id": kiosk_id,
-            "at_us": line.at_us,
-            "line_hash": hashlib.blake2b(line.text.encode(), digest_size=16).hexdigest(),
-            "line": line.text,
-        }
+        (kiosk_id, line.at_us,
+         hashlib.blake2b(line.text.encode(), digest_size=16).hexdigest(), line.text)
         for line in lines
     ]
-    statement = insert(LogLine).on_conflict_do_nothing(index_elements=["kiosk_id", "line_hash"])
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start : start + 5000])
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+    finally:
+        cursor.close()
 
 
 def missing_ranges(
