@@ -104,13 +104,40 @@ def baseline_tree(ref: str) -> Iterator[Path]:
         )
 
 
+def _tree_cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU seconds of ``roots`` and every descendant (from /proc)."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(name)] = int(fields[1])
+        cpu[int(name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, wanted = 0.0, set(roots)
+    for pid in cpu:
+        walk = pid
+        while walk not in wanted and walk in parents and walk > 1:
+            walk = parents[walk]
+        if walk in wanted:
+            total += cpu[pid]
+    return total
+
+
 @dataclass
 class Contender:
     label: str
     server: CentralProcess
     kiosks: list[tuple[str, bytes]]
     rates: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # server + PostgreSQL CPU per request
     refused: int = 0
+    database_pid: int = 0
 
     def round(self, args: argparse.Namespace) -> WrkResult:
         host = f"127.0.0.1:{self.server.port}"
@@ -119,7 +146,11 @@ class Contender:
             prepared: Iterable[bytes] = signed_heartbeats(host, self.kiosks, count)
         else:  # the client's ceiling: an unsigned POST the server refuses at once
             prepared = [wrkload.raw_request(host, "POST", PATH, {"Content-Type": "application/json"}, b"{}")]
+        roots = [self.server.pid] + ([self.database_pid] if self.database_pid else [])
+        before = _tree_cpu_seconds(roots)
         result = wrkload.run(self.server.url, prepared, args.seconds)
+        # Ended connections' backends are gone from /proc: a floor for the database's part.
+        self.cpu_ms.append((_tree_cpu_seconds(roots) - before) * 1000 / max(result.requests, 1))
         self.rates.append(result.rate)
         if self.kiosks:
             self.refused += result.non_2xx + result.errors
@@ -145,7 +176,7 @@ def start(
 
 def run_backend(
     backend: str, fresh_database: Callable[[], str | None], folder: Path,
-    args: argparse.Namespace, tree: Path | None,
+    args: argparse.Namespace, tree: Path | None, database_pid: Callable[[], int] = lambda: 0,
 ) -> None:
     """All contenders up at once; rounds alternate between them, so a burst of load from
     elsewhere on the machine hits each about equally. Medians are compared."""
@@ -164,6 +195,8 @@ def run_backend(
         limit = start(f"client ceiling (unsigned refusal, --workers {args.workers})",
                       fresh_database(), folder, args, stack, workers=args.workers, kiosks=False)
         contenders = [c for c in (baseline, many, one, limit) if c is not None]
+        for contender in contenders:
+            contender.database_pid = database_pid()
         loads = []
         for number in range(args.rounds):
             for contender in contenders:
@@ -177,11 +210,14 @@ def run_backend(
     for contender in contenders:
         refused = f"refused/errors {contender.refused}" if contender.kiosks else ""
         print(f"  {contender.label:48s} median {median(contender.rates):7.0f} /s  "
-              f"best {max(contender.rates):7.0f} /s  {refused}")
+              f"best {max(contender.rates):7.0f} /s  CPU {median(contender.cpu_ms):5.2f} ms/request "
+              f"{refused}")
     best = median(many.rates)
     if baseline is not None:
         print(f"  ratio --workers {args.workers} / {baseline.label}, same run (medians): "
-              f"{best / median(baseline.rates):5.2f}x")
+              f"{best / median(baseline.rates):5.2f}x; CPU per heartbeat (server + PostgreSQL, "
+              f"the figure load from others disturbs least): "
+              f"{median(many.cpu_ms) / median(baseline.cpu_ms):5.2f}x of the baseline's")
     print(f"  ratio --workers {args.workers} / client ceiling (medians): "
           f"{best / median(limit.rates):5.2f}x")
     if backend.startswith("postgresql"):
@@ -216,8 +252,12 @@ def main() -> None:
         with baseline_tree(args.baseline_ref) if args.baseline_ref else _nothing() as tree:
             if args.backend in ("postgresql", "both"):
                 with PgCluster(durable=True) as cluster:
+                    def postmaster() -> int:
+                        pid_file = cluster.folder / "data" / "postmaster.pid"
+                        return int(pid_file.read_text().split()[0])
+
                     run_backend("postgresql (durable: fsync on)", cluster.database,
-                                folder / "pg", args, tree)
+                                folder / "pg", args, tree, postmaster)
             if args.backend in ("sqlite", "both"):
                 run_backend("sqlite", lambda: None, folder / "sqlite", args, tree)
 
