@@ -117,6 +117,10 @@ def build_app(screen_mm: tuple[float, float] | None, tolerance: float) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk import config as kiosk_config
+    from screens.touch_input import use_touchscreen
+
+    use_touchscreen(kiosk_config.load().touch)  # measure through the configured panel, as the kiosk reads it
     app = build_app(_screen_mm(args.screen_mm), args.tolerance_mm)
     app.run()
     result = app.target.result

@@ -199,6 +199,10 @@ def run(args: argparse.Namespace) -> int:
             folder = state_dir()
             config = load(folder)
         logs.setup(folder / "logs", kiosk_id=config.kiosk_id, levels=config.log_levels)
+        if not simulated:  # the simulation walks by synthetic touches in a desktop window
+            from screens.touch_input import use_touchscreen
+
+            use_touchscreen(config.touch)
         facade = open_kiosk(config, folder, addresses=ipv4_addresses)
 
         from screens.app import KioskApp
