@@ -33,6 +33,7 @@ MIN_SECRET_BYTES = 16
 NUMERIC_URL_OPTIONS = ("timeout", "baud", "width", "interval", "fps")
 TOUCH_PROVIDERS = ("mtdev", "hidinput")
 TOUCH_ROTATIONS = (0, 90, 180, 270)
+DIM_PERCENT_RANGE = (5, 95)  # darker looks switched off; brighter does not dim
 
 
 @dataclass
@@ -97,6 +98,18 @@ class Touch:
 
 
 @dataclass
+class NightDimming:
+    """A darker screen at night while nobody uses the kiosk (attract screen only, never during
+    a visit; a touch or a card brings full brightness back at once). ``start``/``end`` as
+    ``HH:MM`` local time, "" for never; the window may cross midnight (23:00 to 06:00).
+    ``percent`` is the brightness while dimmed, of full."""
+
+    start: str = ""
+    end: str = ""
+    percent: int = 30
+
+
+@dataclass
 class Config:
     kiosk_id: str = ""
     location: Location = field(default_factory=Location)
@@ -109,6 +122,7 @@ class Config:
     maintenance_pin_hash: str = ""
     log_levels: dict[str, str] = field(default_factory=dict)
     touch: Touch = field(default_factory=Touch)
+    night_dimming: NightDimming = field(default_factory=NightDimming)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,6 +142,8 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
             values[name] = _build(type(default), value or {}, f"{where}.{name}")
         elif isinstance(default, float) and isinstance(value, int | float) and not isinstance(value, bool):
             values[name] = float(value)
+        elif cls is NightDimming and name in ("start", "end") and type(value) is int and 0 <= value < 24 * 60:
+            values[name] = f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads a bare 23:00 as 1380 (base 60)
         elif isinstance(default, int) and not isinstance(default, bool) and isinstance(value, bool):
             raise ConfigError(f"{where}.{name}: expected a whole number, got {value!r}")
         elif default is not None and not isinstance(value, type(default)):
@@ -189,7 +205,38 @@ def check(config: Config, where: str) -> Config:
         raise ConfigError(f"{where}.languages: expected a list of language codes")
     if problem := touch_problem(config.touch):
         raise ConfigError(f"{where}.touch.{problem}")
+    if problem := night_dimming_problem(config.night_dimming):
+        raise ConfigError(f"{where}.night_dimming.{problem}")
     return config
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of ``HH:MM`` (24-hour), or None if it is not such a time."""
+    hours, colon, minutes = text.partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and len(hours) in (1, 2) and len(minutes) == 2):
+        return None
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return int(hours) * 60 + int(minutes)
+
+
+def night_dimming_problem(night: NightDimming) -> str | None:
+    """What is wrong with the night dimming settings, as ``setting: reason``."""
+    if not night.start and not night.end:
+        return None
+    for name in ("start", "end"):
+        value = getattr(night, name)
+        if not value:
+            return f"{name}: missing; give both start and end (e.g. start: \"23:00\", end: \"06:00\"), or neither"
+        if clock_minutes(value) is None:
+            return f"{name}: {value!r} is not a time of day; write it as HH:MM in 24-hour time, e.g. \"23:00\""
+    if clock_minutes(night.start) == clock_minutes(night.end):
+        return f"end: the same as start ({night.start}); the screen would never, or always, be dimmed"
+    low, high = DIM_PERCENT_RANGE
+    if not low <= night.percent <= high:
+        return (f"percent: {night.percent} is the brightness while dimmed; use {low} to {high} "
+                f"(below {low} the kiosk looks switched off)")
+    return None
 
 
 def touch_problem(touch: Touch) -> str | None:
