@@ -156,9 +156,10 @@ def run(args: argparse.Namespace) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     if scripted:
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    from screens.boot import prepare_window
+    from screens.boot import covering, prepare_window
 
-    prepare_window(fullscreen=not (args.window or simulated))
+    # The window starts big enough for every --size: offscreen it cannot grow later.
+    prepare_window(covering(_size(s) for s in _listed(args.size)), fullscreen=not (args.window or simulated))
 
     from kiosk import logs
     from kiosk.config import load
