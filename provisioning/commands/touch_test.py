@@ -184,9 +184,11 @@ def write_correction(touch_window: Any, tolerance: float) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from screens.boot import prepare_window
     from screens.touch_input import use_touchscreen
 
     screen_mm = _screen_mm(args.screen_mm)
+    prepare_window(fullscreen=True)  # the targets' places are fractions of the whole screen
     use_touchscreen(kiosk_config.load().touch)  # measure through the configured panel, as the kiosk reads it
     app = build_app(screen_mm, args.tolerance_mm)
     app.run()
