@@ -14,10 +14,10 @@ the right character into the top five from 83 % to 90 % of that sample.
 
 Latency: libzinnia walks its whole 26 MB model for every classification (5–15 ms), so scoring
 each swap with it cost one walk per stroke, 100 ms and more for a character of ten strokes. The
-swaps are scored instead with :class:`kiosk.ime.zinnia_table.FeatureTable` (the same weights by
-feature, built in a background thread when the recogniser is made, ~0.2 s of CPU): one pass for
-all of them. libzinnia still gives the model's own list. Until the table is ready (the first
-second after start), the swaps go through libzinnia as before, with the same results.
+character and its swaps are scored instead with :class:`kiosk.ime.zinnia_table.FeatureTable` (the
+same weights by feature, built in a background thread when the recogniser is made, ~0.2–0.5 s
+of CPU): one pass for all of them, with libzinnia's scores (tests compare them). Until the
+table is ready (the first seconds after start), libzinnia classifies, with the same results.
 
 One recogniser per process is enough; a character is recognised on the UI thread after each
 stroke ends.
@@ -100,8 +100,7 @@ class HandwritingRecognizer:
             return []
         shape = normalise(strokes)
         with self._lock:
-            own = self._classify(shape, limit)
-            reordered = self._best_of_swaps(shape)
+            own, reordered = self._own_and_swaps(shape, limit)
         result = [text for text, _ in own[:KEEP_OWN_BEST]]
         for text, _ in sorted(reordered, key=lambda c: -c[1]):
             if text not in result:
@@ -109,19 +108,25 @@ class HandwritingRecognizer:
         result += [text for text, _ in own[KEEP_OWN_BEST:] if text not in result]
         return result[:limit]
 
-    def _best_of_swaps(self, shape: list[list[Point]]) -> list[tuple[str, float]]:
-        """The model's best guess for ``shape`` with each pair of neighbouring strokes swapped."""
+    def _own_and_swaps(
+        self, shape: list[list[Point]], limit: int
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The model's ``limit`` best for ``shape``, and its best with each neighbouring swap.
+
+        With the table: one product scores the drawn order and every swap. Before it is ready:
+        libzinnia, one classification for the drawn order and one per swap (same results)."""
         table = self._table
         if table is None:
-            return [
+            own = self._classify(shape, limit)
+            return own, [
                 best[0]
                 for variant in neighbour_swaps(shape)
                 if (best := self._classify(variant, 1))
             ]
         strokes = StrokeSet(shape, BOX)
-        return table.best(
-            [strokes.features(order) for order in neighbour_swap_orders(len(strokes))]
-        )
+        orders = [list(range(len(strokes))), *neighbour_swap_orders(len(strokes))]
+        scores = table.scores([strokes.features(order) for order in orders])
+        return table.ranked(scores[0], limit), table.top(scores[1:])
 
     def _classify(self, strokes: Sequence[Stroke], limit: int) -> list[tuple[str, float]]:
         """zinnia's own (character, score) list for strokes already in the box."""
