@@ -79,7 +79,7 @@ class HandwritingRecognizer:
 
     def _load_table(self, model: Path) -> None:
         try:
-            self._table = FeatureTable(model)
+            self._table = shared_table(model)
         except Exception as error:  # the swaps then stay on libzinnia: slower, same result
             log.warning("handwriting: fast stroke-order table unavailable: %s", error)
         finally:
@@ -189,6 +189,18 @@ def neighbour_swaps(strokes: list[list[Point]]) -> list[list[list[Point]]]:
         [*strokes[:i], strokes[i + 1], strokes[i], *strokes[i + 2 :]]
         for i in range(len(strokes) - 1)
     ]
+
+
+_tables: dict[Path, FeatureTable] = {}
+_tables_lock = threading.Lock()
+
+
+def shared_table(model: Path) -> FeatureTable:
+    """One feature table per model file and process (29 MB; recognisers made later reuse it)."""
+    with _tables_lock:
+        if model not in _tables:
+            _tables[model] = FeatureTable(model)
+        return _tables[model]
 
 
 def neighbour_swap_orders(count: int) -> list[list[int]]:
