@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import func, select
 
 from central import kiosk_commands
 from central.credentials import create_pairing_code
 from central.deps import DB, Admin, Refusal, State, Viewer, refusals
 from central.logstore import from_us, missing_ranges, stream_lines, to_us
-from central.models import Kiosk, KioskCommand
+from central.models import Kiosk, KioskCommand, KioskScreenshot
 from wire.models import (
     HEADER_LOG_COVERAGE,
     CommandCreated,
@@ -192,6 +192,22 @@ def command_status(
     if command is None or command.kiosk_id != kiosk_id:
         raise Refusal(404, "command_unknown")
     return kiosk_commands.status(command, bool(kiosk_commands.with_screenshots(db, [command])))
+
+
+@router.get(
+    "/kiosks/{kiosk_id}/commands/{command_id}/screenshot",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}},
+                     "description": "what the kiosk's screen showed"}, **refusals(401, 404)},
+)
+def command_screenshot(
+    kiosk_id: KioskId, command_id: Annotated[str, Path(max_length=32)], _role: Viewer, db: DB
+) -> Response:
+    """The picture a ``screenshot`` command brought back."""
+    shot = db.get(KioskScreenshot, command_id)
+    if shot is None or shot.kiosk_id != kiosk_id:
+        raise Refusal(404, "screenshot_unknown")
+    return Response(shot.data, media_type=shot.content_type, headers={"Cache-Control": "no-store"})
 
 
 @router.post(

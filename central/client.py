@@ -70,6 +70,9 @@ class BackOfficeClient:
         response = self._call("GET", f"/kiosks/{kiosk_id}/commands/{command_id}")
         return CommandStatus.model_validate(response.json())
 
+    def screenshot(self, kiosk_id: str, command_id: str) -> bytes:
+        return self._call("GET", f"/kiosks/{kiosk_id}/commands/{command_id}/screenshot").content
+
     def commands(self, kiosk_id: str, limit: int = 20) -> list[CommandStatus]:
         response = self._call("GET", f"/kiosks/{kiosk_id}/commands", params={"limit": limit})
         return [CommandStatus.model_validate(c) for c in response.json()]

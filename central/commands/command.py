@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 from typing import get_args
 
 from central.commands._common import add_server_options, client, local
@@ -39,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=120.0, metavar="S",
                         help="with --wait: give up after S seconds (default %(default)s; allow "
                         "about two heartbeat intervals)")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="with --wait and screenshot: save the picture to FILE (JPEG)")
     add_server_options(parser)
     parser.set_defaults(handler=queue)
 
@@ -95,8 +98,11 @@ def queue(args: argparse.Namespace) -> int:
     if command.state == "failed":
         raise CommandFailed(kind=args.kind, kiosk=args.kiosk, result=result)
     print(f"done {local(command.done_at)}: {result}")
-    if command.screenshot:
-        print(f"the screenshot is on the console: /console/kiosks/{args.kiosk}")
+    if command.screenshot and args.out:
+        args.out.write_bytes(office.screenshot(args.kiosk, command_id))
+        print(f"the screenshot is saved in {args.out}")
+    elif command.screenshot:
+        print(f"the screenshot is on the console's page of the kiosk: /console/kiosks/{args.kiosk}")
     return 0
 
 
