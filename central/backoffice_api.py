@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import func, select
 
-from central import kiosk_commands
+from central import kiosk_commands, queuetrend
 from central.credentials import create_pairing_code
 from central.deps import DB, Admin, Refusal, State, Viewer, refusals
 from central.logstore import from_us, missing_ranges, stream_lines, to_us
@@ -72,6 +72,8 @@ def list_kiosks(_role: Viewer, db: DB) -> list[KioskSummary]:
             last_heartbeat=k.last_heartbeat,
             devices={name: DeviceStatus(**status) for name, status in (k.devices or {}).items()},
             queue_depth=k.queue_depth,
+            queue_trend=list(k.queue_trend or []),
+            queue_growing=k.revoked_at is None and queuetrend.growing(k.queue_trend or []),
             versions=k.versions or {},
             free_disk_bytes=k.free_disk_bytes,
             revoked=k.revoked_at is not None,

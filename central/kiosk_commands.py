@@ -25,6 +25,13 @@ _SAID = {
                     "this kiosk's software cannot run this command (update the kiosk)"),
     "invalid": ("终端读不懂这个命令的参数", "the kiosk could not read the command's arguments"),
 }
+# What a kiosk says when it did the job, in Chinese for the zh console (English as it said it).
+_DONE_ZH = {
+    "printed": "已打印",
+    "restarting: the service manager starts the kiosk again": "正在重启，系统服务会再次启动终端程序",
+    "on": "已暂停服务",
+    "off": "已恢复服务",
+}
 
 
 def queue(db: Session, kiosk: Kiosk, kind: CommandKind, args: dict[str, Any]) -> KioskCommand:
@@ -87,6 +94,10 @@ def in_words(state: str, outcome: str, lang: str = "en") -> str:
     elif outcome.startswith("failed"):
         message = t(key, "zh_CN" if zh else "en") if key else ""
         said = message if message != key else key or outcome
+    elif zh and outcome in _DONE_ZH:
+        return _DONE_ZH[outcome]
+    elif zh and outcome.startswith("uploaded ("):
+        return "已上传" + outcome.removeprefix("uploaded ").replace("(", "（").replace(")", "）")
     else:
         return outcome
     return said if key == outcome else f"{said} ({key})"

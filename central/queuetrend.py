@@ -2,9 +2,9 @@
 
 The depths are one JSON list per kiosk (``kiosks.queue_trend``, oldest first), appended and
 trimmed inside the heartbeat's own UPDATE, so the fleet's most frequent request costs no extra
-statement. A healthy kiosk delivers within seconds and reports 0; a queue that only rises over
-the last :data:`GROWTH_BEATS` beats means nothing is getting through, long before it reaches
-:data:`ALERT_DEPTH`.
+statement. A healthy kiosk delivers within seconds and reports 0; a queue that stays above 0
+and never goes down over the last :data:`GROWTH_BEATS` beats means nothing is getting through,
+long before it reaches :data:`ALERT_DEPTH`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from itertools import pairwise
 from sqlalchemy import TextClause, text
 
 TREND_BEATS = 12  # depths kept per kiosk (what the Fleet page draws)
-GROWTH_BEATS = 4  # "growing": higher than GROWTH_BEATS beats ago and never down in between
+GROWTH_BEATS = 4  # "growing": above 0 and never down for this many beats
 ALERT_DEPTH = 10  # a queue this deep is an alert however it got there
 
 _SQLITE = (
@@ -42,19 +42,19 @@ def appended(dialect: str, depth: int) -> TextClause:
 
 
 def growing(trend: Sequence[int], beats: int = GROWTH_BEATS) -> bool:
-    """True when the last ``beats`` heartbeats only kept or raised the depth, and raised it."""
+    """True when the queue has not drained for the last ``beats`` heartbeats: never down, and
+    above 0 at each of them (so one application caught in flight by a beat is no alert)."""
     window = [int(depth) for depth in trend[-(beats + 1):]]
     if len(window) < beats + 1:
         return False
     never_down = all(later >= earlier for earlier, later in pairwise(window))
-    return never_down and window[-1] > window[0]
+    return never_down and min(window[1:]) > 0
 
 
 def problem(trend: Sequence[int], depth: int) -> str:
     """Why the queue needs a look (for the alert's detail), or "" when it does not."""
-    if growing(trend):
-        window = list(trend[-(GROWTH_BEATS + 1):])
-        return f"{window[0]} → {window[-1]} / {GROWTH_BEATS} heartbeats"
+    if growing(trend):  # the depths beat by beat, readable in any language: 0→1→2→2→3
+        return "→".join(str(depth) for depth in trend[-(GROWTH_BEATS + 1):])
     if depth >= ALERT_DEPTH:
         return str(depth)
     return ""

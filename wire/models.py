@@ -304,7 +304,13 @@ class KioskSummary(_Timed):
     location: dict[str, Any] = Field(default_factory=dict)
     last_heartbeat: datetime | None = None
     devices: dict[str, DeviceStatus] = Field(default_factory=dict)
-    queue_depth: int = 0
+    queue_depth: int = Field(default=0, description="as last reported; stale once revoked")
+    queue_trend: list[int] = Field(
+        default_factory=list, description="the depths of the last heartbeats, oldest first"
+    )
+    queue_growing: bool = Field(
+        default=False, description="not down and above 0 for the last few heartbeats"
+    )
     versions: dict[str, Any] = Field(default_factory=dict)
     free_disk_bytes: int = 0
     revoked: bool = False

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
-from central import alerts, applications, kiosk_commands
+from central import alerts, applications, kiosk_commands, queuetrend
 from central.console.web import (
     COOKIE,
     LANG_COOKIE,
@@ -159,6 +159,17 @@ def _health(kiosk: Kiosk, heartbeat_seconds: int, now: datetime) -> str:
     return "ok"
 
 
+def _sparkline(trend: list[int], width: int = 96, height: int = 24) -> str:
+    """SVG polyline points for the queue depths of the last heartbeats (0 at the bottom)."""
+    if not trend:
+        return ""
+    top = max(max(trend), 1)
+    step = width / max(len(trend) - 1, 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (height - 4) * depth / top:.1f}" for i, depth in enumerate(trend)
+    )
+
+
 @router.get("/fleet", response_class=HTMLResponse)
 def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLResponse:
     now = utc_now()
@@ -167,6 +178,9 @@ def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLRespon
     rows = [
         {
             "kiosk": k,
+            "trend": list(k.queue_trend or []),
+            "points": _sparkline(list(k.queue_trend or [])),
+            "growing": queuetrend.growing(k.queue_trend or []),
             "health": _health(k, state.heartbeat_seconds, now),
             "ago": int((now - k.last_heartbeat).total_seconds()) if k.last_heartbeat else None,
             "version": str((k.versions or {}).get("kiosk", "")) if isinstance(k.versions, dict) else "",
@@ -176,7 +190,7 @@ def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLRespon
     ]
     return render(
         request, "fleet.html", login, rows=rows, alerts=open_alerts, kinds=alerts.ALERT_KINDS,
-        heartbeat_seconds=state.heartbeat_seconds,
+        heartbeat_seconds=state.heartbeat_seconds, growth_beats=queuetrend.GROWTH_BEATS,
     )
 
 
