@@ -34,7 +34,7 @@ def _answer(line: str) -> None:
 
 def _drained(ui: Any) -> None:
     outbox = ui.app.facade.devices.outbox
-    ui.wait(lambda: outbox.depth() == 0, timeout=30, what="the outbox to reach the centre")
+    ui.wait(lambda: outbox.depth() == 0, timeout=60, what="the outbox to reach the centre")
 
 
 def walk(ui: Any, scenario: str, mobile: str) -> str:
@@ -57,10 +57,10 @@ def track(ui: Any, reference: str, last4: str, shots: Path) -> list[str]:
     ui.wait_screen("track")
     screen = app.screen("track")
     ui.tap(screen.ids.scan)
-    ui.wait(lambda: screen.ids.reference.text == reference, timeout=30, what="the QR to be read")
+    ui.wait(lambda: screen.ids.reference.text == reference, timeout=60, what="the QR to be read")
     ui.type_into(screen.ids.last4, last4)
     ui.tap(screen.ids.look_up)
-    ui.wait(lambda: screen.stage == "status", timeout=20, what="the centre's answer")
+    ui.wait(lambda: screen.stage == "status", timeout=40, what="the centre's answer")
     ui.screenshot(shots / "track-needs-correction.png")
     assert "需补正" in screen.status_title, screen.status_title
     named = [m.id for m in screen.reply.redo_materials]

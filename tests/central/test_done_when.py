@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from test_central_console_browser import DESKTOP, PHONE, SHOTS, browser  # noqa: F401  (fixture)
+from playwright.sync_api import Browser, expect
+from test_central_console_browser import DESKTOP, PHONE, SHOTS, _act, browser  # noqa: F401  (fixture)
 
 from central.embedded import EmbeddedCentral
 from kiosk import config as kiosk_config
@@ -84,15 +84,6 @@ def kiosk(central: EmbeddedCentral, tmp_path: Path) -> Iterator[KioskProcess]:
     process = KioskProcess(state)
     yield process
     process.close()
-
-
-def _act(page: Page, status: str, reason: str = "", tracking: str = "") -> None:
-    form = page.locator(f"form.action[data-status={status}]")
-    if tracking:
-        form.locator("input[name=tracking_number]").fill(tracking)
-    if reason:
-        form.locator("textarea[name=reason]").fill(reason)
-    form.locator("button[type=submit]").click()
 
 
 def test_kiosk_console_correction_kiosk_mailed_track(
