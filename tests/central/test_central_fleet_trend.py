@@ -102,6 +102,8 @@ def test_the_fleet_page_draws_the_trend_and_shows_no_stale_queue_for_a_revoked_k
     assert 'class="spark growing"' in shown and "队列增长" in shown
     stale = cell(revoked.kiosk_id)
     assert "不再上报（已停用）" in stale and ">7<" not in stale and "<svg" not in stale
+    detail = web.get(f"{central.url}/console/kiosks/{revoked.kiosk_id}", timeout=10).text
+    assert "待发送 不再上报（已停用；停用前最后报 7）" in detail
     alerts_box = page.split("</section>")[0]
     assert "待发送队列积压" in alerts_box and "1→2→3→3→5" in alerts_box
 
