@@ -116,6 +116,9 @@ class KioskApp(App):
         return sm
 
     def on_start(self) -> None:
+        from screens import remote
+
+        remote.attach(self)  # screenshot and restart, before the worker can hand them out
         self.facade.start()
         self._apply_service_state(self.facade.out_of_service_reason())
         watchdog.ready()
