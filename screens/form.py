@@ -76,13 +76,19 @@ class FormScreen(KioskScreen):
             box.add_widget(row)
         self.ids.dock.hide()
         self.ids.scroll.scroll_y = 1
-        self.ids.dock.inputs = [i for row in self.rows for i in row.inputs()]
+        self._serve_inputs()
+        for row in self.rows:
+            if hasattr(row.editor, "row_count"):  # rows added later need the keyboard too
+                row.editor.bind(row_count=lambda *_: self._serve_inputs())
         self.ids.next.text = self.t("ui.form.back_to_check" if self.return_to_check else "ui.nav.next")
         focus = self._focus_field
         self._focus_field = ""
         for row in self.rows:
             if row.field.id == focus and row.inputs():
                 row.inputs()[0].focus = True
+
+    def _serve_inputs(self) -> None:
+        self.ids.dock.inputs = [i for row in self.rows for i in row.inputs()]
 
     def answers(self) -> dict[str, object]:
         """What the citizen has typed or chosen on this page, by field id."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
@@ -106,7 +106,12 @@ class ShareholderRow(BoxLayout):
 
 
 class ShareholdersEditor(BoxLayout):
-    """A list of shareholders (name, ID number, contribution in 万元, deadline), add and remove rows."""
+    """A list of shareholders (name, ID number, contribution in 万元, deadline), add and remove rows.
+
+    ``row_count`` changes with every row added or removed, so the form can hand the new inputs
+    to the keyboard dock (a row added later would otherwise get no keyboard)."""
+
+    row_count = NumericProperty(0)
 
     def __init__(self, value: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -138,6 +143,7 @@ class ShareholdersEditor(BoxLayout):
     def _renumber(self) -> None:
         for n, row in enumerate(self.rows, start=1):
             row.index_text = str(n)
+        self.row_count = len(self.rows)
 
     def get_value(self) -> list[dict[str, str]]:
         result = []
