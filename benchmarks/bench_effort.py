@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# main before the effort work (the 28-screen 开办企业 of the issue)
-BASELINE_REV = "48c2a6b8c4d6530e1bd59ae1aa0367ddd762520a"
+# main when the effort cut began (31507b1) with one fix laid on it: a shareholder row added on
+# the form got no keyboard, so no citizen (scripted or not) could finish 2 shareholders there
+BASELINE_REV = "06e34fe"
 INSTRUMENT = ("screens/driver.py", "screens/script.py", "screens/journeys", "benchmarks/bench_effort.py")
 DEFAULT_SCENARIOS = ("new_enterprise:org_form=llc,shareholders=several,hiring=yes@2", "open_restaurant")
 SECONDS = {"screen": 6.0, "tap": 2.0, "key": 1.2, "candidate": 2.5, "capture": 8.0}
@@ -121,8 +123,13 @@ def measure(driver: Any, spec: str) -> Effort:
 def measure_here(specs: list[str]) -> list[Effort]:
     from screens.journeys.harness import simulated_kiosk
 
-    with simulated_kiosk() as (driver, _central):
-        return [measure(driver, spec) for spec in specs]
+    try:
+        with simulated_kiosk() as (driver, _central):
+            return [measure(driver, spec) for spec in specs]
+    except Exception:
+        # Kivy has taken sys.stderr over for its (quiet) log: say what went wrong where it is seen
+        traceback.print_exc(file=sys.__stderr__)
+        raise
 
 
 def measure_baseline(rev: str, specs: list[str]) -> list[Effort]:
