@@ -21,7 +21,7 @@ from screens.driver import UiDriver
 TEXT_SAMPLES = {
     "enterprise.scope": "日用百货销售；办公用品销售",  # standard phrasings (经营范围规范表述)
     "change.new_scope": "日用百货、办公用品、五金交电销售",
-    "food.categories": "热食类制售",
+    "food.categories": "热食类食品制售",
     "sign.size": "三米乘一米",
     "property.certificate_no": "辽（2024）大连市不动产权第0012345号",
     "retire.bank_account": "6222020200112233445",
