@@ -70,8 +70,9 @@ def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random,
         low, high = int(rules.get("min", 1)), int(rules.get("max", 100))
         return str(max(low, min(high, 10)))
     if kind == "date":
-        day = today - dt.timedelta(days=30) if rules.get("not_future") else today + dt.timedelta(days=30)
-        return day.strftime("%Y%m%d")
+        if rules.get("not_future"):
+            return (today - dt.timedelta(days=30)).strftime("%Y%m%d")
+        return next_working_day(today, 3).strftime("%Y%m%d")  # an appointment a few days ahead
     if kind == "shareholders":
         count = shareholders or (2 if answers.get("shareholders") == "several" else 1)
         return sample_shareholders(answers, rng, count)
