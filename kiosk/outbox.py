@@ -819,6 +819,11 @@ class Outbox:
         rows = self._query("SELECT id FROM commands WHERE acked = 0 ORDER BY claimed_at")
         return [row[0] for row in rows]
 
+    def unacked_outcomes(self) -> list[tuple[str, str]]:
+        """(id, outcome) of each command not acknowledged yet; "" for one that never finished."""
+        rows = self._query("SELECT id, outcome FROM commands WHERE acked = 0 ORDER BY claimed_at")
+        return [(row[0], row[1]) for row in rows]
+
     def mark_acked(self, command_ids: Sequence[str]) -> None:
         with self._transaction() as db:
             db.executemany("UPDATE commands SET acked = 1 WHERE id = ?", [(i,) for i in command_ids])
