@@ -84,6 +84,7 @@ class Facade:
         self._addresses = addresses  # this machine's network addresses, for the self-test page
         self._clock = clock
         self._listeners: list[Listener] = []
+        self._other_card: Callable[[str, str], None] | None = None  # read_other_card's taker
         self._lock = threading.RLock()
         self.session: Visit | None = None  # the citizen being served now
         self.lang = "zh_CN"
@@ -310,6 +311,14 @@ class Facade:
             return
         if record is None:
             return
+        other, self._other_card = self._other_card, None
+        if other is not None and self.session is not None:
+            self.expect_card(False)
+            name, number = record.name, record.id_number
+            logs.register_sensitive(name)
+            record.wipe()
+            other(name, number)
+            return
         if self.session is None or self.session.identity is not None:
             record.wipe()  # nobody asked for a card now; keep nothing
             return
@@ -317,6 +326,16 @@ class Facade:
             self.accept_identity(record)
         except KioskError as refusal:
             self.emit(CardError(refusal.key, dict(refusal.params)))
+
+    def read_other_card(self, deliver: Callable[[str, str], None]) -> bool:
+        """A second person's ID card for the form (a co-shareholder): the next card read goes to
+        ``deliver(name, id_number)`` (on the reader's thread) instead of the session, and nothing
+        else of it is kept. False when there is no visit or no card reader."""
+        if self.devices is None or self.session is None:
+            return False
+        self._other_card = deliver
+        self.devices.expect_card(True)
+        return True
 
     def card_removed(self) -> None:
         self.emit(CardRemoved())
@@ -471,6 +490,7 @@ class Facade:
 
     def abandon(self) -> None:
         """Back to the home screen: drop the flow (and its data) but keep the visit going."""
+        self._other_card = None
         if self.session is not None:
             self.session.wipe()
             self.session = None
@@ -489,6 +509,7 @@ class Facade:
             self.session.wipe()
             self.session = None
         self._warned = False
+        self._other_card = None
         self.lang = "zh_CN"
         self.large_text = False
         self.high_contrast = False

@@ -71,18 +71,26 @@ class FormScreen(KioskScreen):
         box.clear_widgets()
         self.rows = []
         for field in flow.page_fields(page.id):
-            row = FieldRow(field, flow.answers.get(field.id), optional=not flow.required(field))
+            row = FieldRow(field, flow.answers.get(field.id), optional=not flow.required(field),
+                           answers=flow.answers)
             self.rows.append(row)
             box.add_widget(row)
         self.ids.dock.hide()
         self.ids.scroll.scroll_y = 1
-        self.ids.dock.inputs = [i for row in self.rows for i in row.inputs()]
+        self._serve_inputs()
+        for row in self.rows:
+            if hasattr(row.editor, "row_count"):  # rows added later need the keyboard too
+                row.editor.bind(row_count=lambda *_: self._serve_inputs())
+                row.editor.page_answers = self.answers  # the capital to split
         self.ids.next.text = self.t("ui.form.back_to_check" if self.return_to_check else "ui.nav.next")
         focus = self._focus_field
         self._focus_field = ""
         for row in self.rows:
             if row.field.id == focus and row.inputs():
                 row.inputs()[0].focus = True
+
+    def _serve_inputs(self) -> None:
+        self.ids.dock.inputs = [i for row in self.rows for i in row.inputs()]
 
     def answers(self) -> dict[str, object]:
         """What the citizen has typed or chosen on this page, by field id."""

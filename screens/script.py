@@ -19,9 +19,9 @@ from kiosk import validators
 from screens.driver import UiDriver
 
 TEXT_SAMPLES = {
-    "enterprise.scope": "日用百货、办公用品销售",
+    "enterprise.scope": "日用百货销售；办公用品销售",  # standard phrasings (经营范围规范表述)
     "change.new_scope": "日用百货、办公用品、五金交电销售",
-    "food.categories": "热食类制售",
+    "food.categories": "热食类食品制售",
     "sign.size": "三米乘一米",
     "property.certificate_no": "辽（2024）大连市不动产权第0012345号",
     "retire.bank_account": "6222020200112233445",
@@ -51,7 +51,7 @@ def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random,
     if kind == "address":
         return ADDRESS
     if kind == "enterprise_name":
-        return "大连鑫源商店" if answers.get("org_form") == "sole" else "大连鑫源商贸有限公司"
+        return "大连鑫源商贸商行" if answers.get("org_form") == "sole" else "大连鑫源商贸有限公司"
     if kind == "id_number":
         return generate_person(rng).id_number
     if kind == "mobile":
@@ -70,14 +70,24 @@ def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random,
         low, high = int(rules.get("min", 1)), int(rules.get("max", 100))
         return str(max(low, min(high, 10)))
     if kind == "date":
-        day = today - dt.timedelta(days=30) if rules.get("not_future") else today + dt.timedelta(days=30)
-        return day.strftime("%Y%m%d")
+        if rules.get("not_future"):
+            return (today - dt.timedelta(days=30)).strftime("%Y%m%d")
+        return next_working_day(today, 3).strftime("%Y%m%d")  # an appointment a few days ahead
     if kind == "shareholders":
         count = shareholders or (2 if answers.get("shareholders") == "several" else 1)
         return sample_shareholders(answers, rng, count)
     if rules.get("hanzi") or form_field.id.endswith("name"):
         return generate_person(rng).name
     return "测试内容"
+
+
+def next_working_day(start: dt.date, count: int) -> dt.date:
+    """The ``count``-th day after ``start`` that is not a Saturday or Sunday."""
+    day = start
+    while count:
+        day += dt.timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
 
 
 def sample_shareholders(answers: dict[str, Any], rng: random.Random, count: int) -> list[dict[str, str]]:
@@ -250,11 +260,17 @@ class ScriptedVisit:
                         self._fill(row, given)
                     continue
                 current = row.value()
-                if current not in ("", [], None):
-                    continue
+                if current not in ("", [], None) and not hasattr(row.editor, "touch_plan"):
+                    continue  # prefilled (a picker's plan skips by itself what is already right)
                 if row.optional:
                     continue
-                self._fill(row, sample_value(row.field, flow.answers, self.rng, self.shareholders))
+                value = sample_value(row.field, flow.answers, self.rng, self.shareholders)
+                offers = [b.value for b in getattr(getattr(row.editor, "offers", None), "buttons", [])]
+                taken = {str(r.value()) for r in screen.rows if r is not row}
+                free = [o for o in offers if o not in taken]
+                if free:  # "同申请人" and the like: a person or number given before, not yet used here
+                    value = free[-1]
+                self._fill(row, value)
             before = screen.page.id
             d.tap(screen.ids.next)
             d.pump(2)
@@ -265,6 +281,9 @@ class ScriptedVisit:
     def _fill(self, row: Any, value: Any) -> None:
         d = self.driver
         editor = row.editor
+        if hasattr(editor, "touch_plan"):  # a picker: it says which touches enter the value
+            self._follow(editor, value)
+            return
         if hasattr(editor, "buttons"):
             button = next((b for b in editor.buttons if b.value == value), None)
             if button is None:
@@ -280,6 +299,27 @@ class ScriptedVisit:
                     self._type(box, str(holder[column]))
             return
         self._type(editor, str(value))
+
+    def _follow(self, editor: Any, value: Any) -> None:
+        """Make the touches the widget's plan names, one at a time (each changes what it shows)."""
+        if hasattr(editor, "awaiting_card"):  # shareholders: other people's ID cards go on the reader
+            plan = editor.touch_plan(value, place_card=self._place_card)
+        else:
+            plan = editor.touch_plan(value)
+        for widget, text in plan:
+            if widget is None:  # the card laid on the reader: wait for the row to fill
+                self.driver.wait(lambda: not editor.awaiting_card, what="the shareholder's ID card read")
+            elif text is None:
+                self.driver.tap(widget)
+            else:
+                self._type(widget, text)
+
+    def _place_card(self) -> None:
+        """A co-shareholder lays their ID card on the reader (the applicant's is taken off first)."""
+        d, facade = self.driver, self.app.facade
+        facade.devices.sim_remove_card()
+        d.wait(lambda: not facade.card_present(), what="the applicant's card to be taken off")
+        facade.sim_place_card()
 
     def _type(self, box: Any, text: str) -> None:
         d = self.driver

@@ -23,6 +23,8 @@ from kiosk.catalog.models import (
     ApplicantDeadline,
     Basis,
     Catalog,
+    ChoiceEntry,
+    ChoiceList,
     Field,
     Item,
     ItemRef,
@@ -258,7 +260,7 @@ class _Builder:
         self.check_keys(
             entry,
             {"id", "type", "label", "help", "page", "required", "when", "options", "rules", "keyboard",
-             "role", "personal"},
+             "role", "personal", "picker", "same_as"},
         )
         field_id, kind = self.ident(entry), entry.get("type")
         if kind not in FIELD_TYPES:
@@ -282,6 +284,13 @@ class _Builder:
         role = str(entry.get("role") or "")
         if role and role not in ROLES:
             self.problems.add(entry.where("role"), f"unknown role {role!r}")
+        picker = str(entry.get("picker") or "")
+        if picker and picker not in self.catalog.choices:
+            self.problems.add(entry.where("picker"), f"unknown choice list {picker!r} (choices/*.yaml)")
+        same_as = entry.get("same_as") or []
+        if not isinstance(same_as, list) or not all(isinstance(s, str) for s in same_as):
+            self.problems.add(entry.where("same_as"), "'same_as' must be a list of field ids")
+            same_as = []
         personal = entry.get("personal", kind in PERSONAL_TYPES)
         if not isinstance(personal, bool):
             self.problems.add(entry.where("personal"), "'personal' must be true or false")
@@ -298,8 +307,39 @@ class _Builder:
             keyboard=str(keyboard),
             role=role,
             personal=bool(personal),
+            picker=picker,
+            same_as=tuple(same_as),
             source=entry.where(),
         )
+
+    def choices(self) -> None:
+        """``choices/*.yaml``: lists answers are picked from, each with its sources."""
+        for path in sorted((self.root / "choices").glob("*.yaml")):
+            for entry in self.read_list(path):
+                self.check_keys(entry, {"list", "title", "prefix", "entries"} | SOURCE_KEYS)
+                list_id = str(entry.get("list") or "")
+                if not list_id:
+                    self.problems.add(entry.where(), "choice list without 'list' (its id)")
+                    continue
+                if list_id in self.catalog.choices:
+                    self.problems.add(entry.where("list"), f"duplicate choice list {list_id!r}")
+                entries, seen = [], set()
+                for raw in entry.get("entries") or []:
+                    if not isinstance(raw, LocatedDict) or not str(raw.get("value") or ""):
+                        self.problems.add(entry.where("entries"), f"choice entry needs a 'value': {raw!r}")
+                        continue
+                    self.check_keys(raw, {"value", "en", "group", "kind", "tags"})
+                    value = str(raw["value"])
+                    if value in seen:
+                        self.problems.add(raw.where("value"), f"duplicate entry {value!r}")
+                    seen.add(value)
+                    entries.append(ChoiceEntry(value, str(raw.get("en") or ""), str(raw.get("group") or ""),
+                                               str(raw.get("kind") or ""), tuple(str(t) for t in raw.get("tags") or ())))
+                if not entries:
+                    self.problems.add(entry.where(), f"choice list {list_id!r} has no entries")
+                self.catalog.choices[list_id] = ChoiceList(
+                    list_id, self.text(entry, "title"), tuple(entries), str(entry.get("prefix") or ""),
+                    self.sources(entry, f"choice list {list_id!r}"))
 
     def field_library(self) -> None:
         path = self.root / "fields.yaml"
@@ -578,6 +618,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         raise CatalogError([f"{root}: not a catalog folder"])
     builder = _Builder(root)
     builder.pages()
+    builder.choices()
     builder.field_library()
     builder.items()
     builder.scenarios()

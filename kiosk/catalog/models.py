@@ -144,6 +144,8 @@ class Field:
     keyboard: str = "pinyin"
     role: str = ""  # one of ROLES, or "" (the core needs nothing special of this answer)
     personal: bool = False  # the answer identifies a person: masked in logs, never kept
+    picker: str = ""  # a choice list (choices/*.yaml) the answer is picked from rather than typed
+    same_as: tuple[str, ...] = ()  # answers of these fields offered in one touch ("同申请人")
     source: str = ""  # file:line of the definition, for error messages
 
     def signature(self) -> tuple[Any, ...]:
@@ -152,12 +154,47 @@ class Field:
             self.type, self.label, self.page, self.help,
             self.required.source if self.required else None,
             self.when.source if self.when else None,
-            self.options, self.rules, self.keyboard, self.role, self.personal,
+            self.options, self.rules, self.keyboard, self.role, self.personal, self.picker, self.same_as,
         )
 
     @property
     def rule_map(self) -> dict[str, Any]:
         return dict(self.rules)
+
+
+@dataclass(frozen=True)
+class ChoiceEntry:
+    """One entry of a choice list: the text it puts in the answer, and what it fits."""
+
+    value: str
+    en: str = ""
+    group: str = ""  # e.g. name_parts: region, industry, llc, sole
+    kind: str = ""  # e.g. scope: general (一般项目) or permit (许可项目)
+    tags: tuple[str, ...] = ()  # words that bring the entry up in a search
+
+    def label(self, lang: str) -> str:
+        return self.en if lang.startswith("en") and self.en else self.value
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    """A list answers are picked from (streets, 经营范围 phrasings, name parts), with its sources."""
+
+    id: str
+    title: Text
+    entries: tuple[ChoiceEntry, ...]
+    prefix: str = ""  # put before the picked entry (streets: 大连市甘井子区)
+    sources: Sources = NO_SOURCES
+
+    def group(self, name: str) -> tuple[ChoiceEntry, ...]:
+        return tuple(e for e in self.entries if e.group == name)
+
+    def search(self, words: str, first: tuple[str, ...] = ()) -> list[ChoiceEntry]:
+        """Entries containing ``words`` (or tagged with them); those tagged with any of ``first``
+        come first, each part in catalog order."""
+        words = words.strip()
+        found = [e for e in self.entries if not words or words in e.value or any(words in t for t in e.tags)]
+        return sorted(found, key=lambda e: not any(t in first for t in e.tags))
 
 
 @dataclass(frozen=True)
@@ -252,6 +289,7 @@ class Catalog:
     fields: dict[str, Field] = field(default_factory=dict)  # the shared field library
     items: dict[str, Item] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+    choices: dict[str, ChoiceList] = field(default_factory=dict)  # choices/*.yaml, by list id
     warnings: list[str] = field(default_factory=list)  # entries without sources (check warns)
 
     def personal_field_ids(self) -> frozenset[str]:

@@ -6,11 +6,13 @@ chosen by ``Field.keyboard``), big option buttons for choice/yes-no, and a share
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
@@ -34,7 +36,8 @@ class FieldRow(BoxLayout):
     error_text = StringProperty("")
     optional = BooleanProperty(False)
 
-    def __init__(self, field: Any, value: Any, optional: bool, **kwargs: Any) -> None:
+    def __init__(self, field: Any, value: Any, optional: bool, answers: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.field = field
         self.optional = optional
@@ -42,7 +45,7 @@ class FieldRow(BoxLayout):
         label = field.label.get(lang)
         self.label_text = label + (t("ui.form.optional", lang) if optional else "")
         self.help_text = field.help.get(lang) if field.help else ""
-        self.editor = make_editor(field, value)
+        self.editor = make_editor(field, value, answers or {})
         self.ids.editor_box.add_widget(self.editor)
         from screens.components.visit import (
             glossary_notes,  # plain words for jargon (assets/glossary.yaml)
@@ -106,12 +109,31 @@ class ShareholderRow(BoxLayout):
 
 
 class ShareholdersEditor(BoxLayout):
-    """A list of shareholders (name, ID number, contribution in 万元, deadline), add and remove rows."""
+    """A list of shareholders (name, ID number, contribution in 万元, deadline), add and remove rows.
 
-    def __init__(self, value: Any, **kwargs: Any) -> None:
+    Row 1 starts as the applicant, from the card; a shareholder added later reads their own ID
+    card into the row (typing stays possible). One tap sets every row's deadline, one splits the
+    registered capital equally. ``row_count`` changes with every row added or removed, so the
+    form can hand the new inputs to the keyboard dock."""
+
+    row_count = NumericProperty(0)
+    card_note = StringProperty("")
+    awaiting_card = BooleanProperty(False)  # a read for a row was asked and has not come yet
+
+    def __init__(self, value: Any, answers: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        from screens.components.pickers import ChipGrid
+
+        answers = answers or {}
         self.rows: list[ShareholderRow] = []
-        for holder in value if isinstance(value, list) and value else [{}]:
+        self.page_answers: Any = lambda: {}  # the form's answers on this page (the capital)
+        self.deadlines = ChipGrid(
+            [(_years_ahead(n).isoformat(), t("ui.picker.deadline_years", _lang(), n=n)) for n in DEADLINE_YEARS],
+            on_change=self._set_deadlines, cols=len(DEADLINE_YEARS))
+        self.ids.deadline_box.add_widget(self.deadlines)
+        applicant = {"name": answers.get("applicant.name"), "id_number": answers.get("applicant.id_number")}
+        start = value if isinstance(value, list) and value else [applicant if all(applicant.values()) else {}]
+        for holder in start:
             self.add_row(holder)
 
     def add_row(self, holder: dict[str, Any] | None = None) -> ShareholderRow:
@@ -122,8 +144,11 @@ class ShareholdersEditor(BoxLayout):
             box = KioskInput(keyboard_kind=keyboard, hint_text=t(f"ui.form.shareholder.{column}", lang))
             box.column = column
             box.text = str(holder.get(column, "") or "")
+            if column == "deadline" and not box.text:
+                box.text = self.deadlines.value
             row.ids.cells.add_widget(box)
         row.ids["remove_button"].bind(on_release=lambda _b, r=row: self.remove_row(r))
+        row.ids["card_button"].bind(on_release=lambda _b, r=row: self.read_card(r))
         self.rows.append(row)
         self.ids.rows.add_widget(row)
         self._renumber()
@@ -138,6 +163,46 @@ class ShareholdersEditor(BoxLayout):
     def _renumber(self) -> None:
         for n, row in enumerate(self.rows, start=1):
             row.index_text = str(n)
+        self.row_count = len(self.rows)
+
+    def box(self, row: ShareholderRow, column: str) -> KioskInput:
+        return next(b for b in row.ids.cells.children if b.column == column)
+
+    def _set_deadlines(self) -> None:
+        for row in self.rows:
+            self.box(row, "deadline").text = self.deadlines.value
+
+    def split_capital(self) -> None:
+        """Each row's contribution: the registered capital divided equally (to 0.0001 万元, i.e. 1 yuan;
+        the first rows take what does not divide)."""
+        from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+        try:
+            capital = Decimal(str(self.page_answers().get("enterprise.capital") or ""))
+        except InvalidOperation:
+            return
+        if capital <= 0 or not self.rows:
+            return
+        unit = Decimal("0.0001")
+        share = (capital / len(self.rows)).quantize(unit, rounding=ROUND_DOWN)
+        rest = int((capital - share * len(self.rows)) / unit)
+        for n, row in enumerate(self.rows):
+            amount = share + (unit if n < rest else 0)
+            self.box(row, "amount").text = format(amount.normalize(), "f")
+
+    def read_card(self, row: ShareholderRow) -> None:
+        """Ask the card reader for this shareholder's ID card; the read fills name and number."""
+        app = App.get_running_app()
+
+        def filled(name: str, number: str) -> None:
+            self.box(row, "name").text = name
+            self.box(row, "id_number").text = number
+            self.card_note = t("ui.picker.read_card_done", _lang())
+            self.awaiting_card = False
+
+        if app.facade.read_other_card(lambda name, number: Clock.schedule_once(lambda _dt: filled(name, number))):
+            self.card_note = t("ui.picker.read_card_waiting", _lang())
+            self.awaiting_card = True
 
     def get_value(self) -> list[dict[str, str]]:
         result = []
@@ -150,17 +215,87 @@ class ShareholdersEditor(BoxLayout):
     def inputs(self) -> list[KioskInput]:
         return [box for row in self.rows for box in reversed(row.ids.cells.children)]
 
+    def touch_plan(self, value: list[dict[str, str]], place_card: Any = None) -> Any:
+        """The touches that enter ``value``: rows added, ID cards read (``place_card()`` lays the
+        shareholder's card on the reader: a hand, not a touch; ``(None, None)`` means wait for
+        the read, whose person then stands in that row), amounts split, deadlines tapped."""
+        for index, holder in enumerate(value):
+            if index >= len(self.rows):
+                yield self.ids.add_button, None
+            row = self.rows[index]
+            name, number = self.box(row, "name"), self.box(row, "id_number")
+            if (name.text, number.text) != (holder["name"], holder["id_number"]):
+                if place_card is not None and index > 0:
+                    yield row.ids.card_button, None
+                    place_card()
+                    yield None, None
+                else:
+                    yield name, holder["name"]
+                    yield number, holder["id_number"]
+        amounts = [str(h["amount"]) for h in value]
+        if [self.box(r, "amount").text for r in self.rows] != amounts:
+            yield self.ids.split_button, None
+            for row, amount in zip(self.rows, amounts, strict=False):
+                if self.box(row, "amount").text != amount:
+                    yield self.box(row, "amount"), amount
+        for row, holder in zip(self.rows, value, strict=False):
+            wanted = _iso_date(str(holder["deadline"]))
+            if _iso_date(self.box(row, "deadline").text) == wanted:
+                continue
+            chip = self.deadlines.button_for(wanted)
+            if chip is not None and self.deadlines.value != wanted:
+                yield chip, None
+            elif chip is None:
+                yield self.box(row, "deadline"), str(holder["deadline"])
 
-def make_editor(field: Any, value: Any) -> Any:
+
+DEADLINE_YEARS = (1, 2, 3, 5)  # 认缴出资 within five years of establishment (公司法 第四十七条)
+
+
+def _years_ahead(years: int, today: dt.date | None = None) -> dt.date:
+    day = today or dt.date.today()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _iso_date(text: str) -> str:
+    digits = "".join(c for c in text if c.isdigit())
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}" if len(digits) == 8 else text
+
+
+def make_editor(field: Any, value: Any, answers: dict[str, Any] | None = None) -> Any:
+    """The widget that asks ``field``: buttons and lists where the catalog offers them (a
+    ``picker``, ``same_as``, a short number range, an appointment date), else a text input."""
+    from screens.components import pickers
+
     lang = _lang()
+    answers = answers or {}
+    catalog = App.get_running_app().facade.catalog
+    choices = catalog.choices.get(field.picker) if field.picker else None
     if field.type == "shareholders":
-        return ShareholdersEditor(value)
+        return ShareholdersEditor(value, answers)
     if field.type in ("choice", "yesno"):
         if field.options:
             options = [(o.value, o.label.get(lang)) for o in field.options]
         else:
             options = [(v, t(f"ui.form.{v}", lang)) for v in YESNO_VALUES]
         return ChoiceEditor(options, str(value or ""))
+    if choices is not None and field.type == "enterprise_name":
+        return pickers.NameComposer(field, value, choices, answers)
+    if choices is not None and field.type == "address":
+        return pickers.AddressPicker(field, value, choices)
+    if choices is not None:
+        return pickers.ScopePicker(field, value, choices)
+    offers = pickers.same_as_offers(field, answers, catalog, lang) if field.same_as else []
+    if offers:
+        return pickers.SameAsEditor(field, value, offers)
+    if field.type == "date" and field.rule_map.get("not_past"):
+        return pickers.DatePicker(field, value)
+    span = pickers.short_range(field)
+    if span is not None:
+        return pickers.NumberChips(*span, value, unit="%" if field.type == "percent" else "")
     editor = TextEditor(keyboard_kind=field.keyboard or "pinyin")
     editor.field_id = field.id
     editor.text = "" if value is None else str(value)
@@ -220,6 +355,15 @@ Builder.load_string("""
         id: cells
         spacing: app.theme.gap / 2
     KioskButton:
+        id: card_button
+        role: 'secondary'
+        size_hint_x: None
+        width: app.theme.touch * 2.4 if root.index_text != '1' else 0
+        opacity: 1 if root.index_text != '1' else 0
+        disabled: root.index_text == '1'
+        font_size: app.theme.font_s
+        text: t('ui.picker.read_card', app.lang)
+    KioskButton:
         id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
         role: 'secondary'
         size_hint_x: None
@@ -232,6 +376,10 @@ Builder.load_string("""
     size_hint_y: None
     height: self.minimum_height
     spacing: app.theme.gap / 2
+    KioskLabel:
+        text: t('ui.picker.applicant_row', app.lang)
+        tone: 'muted'
+        font_size: app.theme.font_s
     BoxLayout:
         id: rows
         orientation: 'vertical'
@@ -244,4 +392,22 @@ Builder.load_string("""
         size_hint_x: 0.4
         text: t('ui.form.shareholder.add', app.lang)
         on_release: root.add_row()
+    KioskLabel:
+        text: root.card_note
+        tone: 'accent'
+        height: self.texture_size[1] if root.card_note else 0
+    KioskButton:
+        id: split_button
+        role: 'secondary'
+        size_hint_x: 0.6
+        text: t('ui.picker.split_capital', app.lang)
+        on_release: root.split_capital()
+    KioskLabel:
+        text: t('ui.picker.deadline', app.lang)
+        tone: 'muted'
+        font_size: app.theme.font_s
+    BoxLayout:
+        id: deadline_box
+        size_hint_y: None
+        height: self.minimum_height
 """)
