@@ -90,6 +90,7 @@ def test_kiosk_console_correction_kiosk_mailed_track(
     central: EmbeddedCentral, kiosk: KioskProcess, browser: Browser  # noqa: F811
 ) -> None:
     started = time.monotonic()
+    expect.set_options(timeout=20_000)  # a loaded CI machine: a click's answer may take seconds
     shots = SHOTS / central.state.engine.dialect.name
     shots.mkdir(parents=True, exist_ok=True)
     (kiosk_id,) = kiosk.read("ready")
