@@ -362,7 +362,8 @@ Builder.load_string("""
         opacity: 1 if root.index_text != '1' else 0
         disabled: root.index_text == '1'
         font_size: app.theme.font_s
-        text: t('ui.picker.read_card', app.lang)
+        # no text on row 1 (the applicant): wrapped into a zero width it re-laid the page forever
+        text: t('ui.picker.read_card', app.lang) if root.index_text != '1' else ''
     KioskButton:
         id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
         role: 'secondary'
