@@ -1,5 +1,5 @@
-"""Fleet alerts: a kiosk offline (3 missed heartbeats), printer out of paper, queue growing,
-help called. Each alert is a row keyed by what it is about, so every worker process sees the
+"""Fleet alerts: a kiosk offline (3 missed heartbeats), printer out of paper, queue growing
+(over its last heartbeats, or deep; see :mod:`central.queuetrend`), help called. Each alert is a row keyed by what it is about, so every worker process sees the
 same set and a webhook hears of each alert once (the row is claimed before posting).
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central import queuetrend
 from central.models import Kiosk
 from central.models_applications import Alert
 from wire.models import utc_now
@@ -22,7 +23,6 @@ from wire.models import utc_now
 log = logging.getLogger("central.alerts")
 
 MISSED_HEARTBEATS = 3
-QUEUE_ALERT_DEPTH = 10
 ALERT_KINDS = {
     "offline": ("离线", "Offline"),
     "paper": ("打印机缺纸", "Printer out of paper"),
@@ -63,10 +63,13 @@ def evaluate(db: Session, heartbeat_seconds: int) -> list[Alert]:
         paper = _paper_problem(kiosk)
         if paper:
             current[f"paper:{kiosk.id}:"] = ("paper", kiosk.id, paper)
-        if kiosk.queue_depth >= QUEUE_ALERT_DEPTH:
-            current[f"queue:{kiosk.id}:"] = ("queue", kiosk.id, str(kiosk.queue_depth))
+        queue = queuetrend.problem(kiosk.queue_trend or [], kiosk.queue_depth)
+        if queue:
+            current[f"queue:{kiosk.id}:"] = ("queue", kiosk.id, queue)
     open_rows = {a.key: a for a in db.scalars(select(Alert).where(Alert.cleared_at.is_(None)))}
     for key, (kind, kiosk_id, detail) in current.items():
+        if key in open_rows and open_rows[key].detail != detail[:255]:
+            open_rows[key].detail = detail[:255]  # a queue still growing: its latest depths
         if key not in open_rows:
             stale = db.get(Alert, key)
             if stale is not None:

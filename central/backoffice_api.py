@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
-from pydantic import ValidationError
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import func, select
 
+from central import kiosk_commands, queuetrend
 from central.credentials import create_pairing_code
 from central.deps import DB, Admin, Refusal, State, Viewer, refusals
 from central.logstore import from_us, missing_ranges, stream_lines, to_us
-from central.models import Kiosk, KioskCommand
+from central.models import Kiosk, KioskCommand, KioskScreenshot
 from wire.models import (
-    COMMAND_ARGS,
     HEADER_LOG_COVERAGE,
     CommandCreated,
     CommandRequest,
+    CommandStatus,
     DeviceStatus,
     KioskSummary,
     LogCoverage,
@@ -73,6 +72,8 @@ def list_kiosks(_role: Viewer, db: DB) -> list[KioskSummary]:
             last_heartbeat=k.last_heartbeat,
             devices={name: DeviceStatus(**status) for name, status in (k.devices or {}).items()},
             queue_depth=k.queue_depth,
+            queue_trend=list(k.queue_trend or []),
+            queue_growing=k.revoked_at is None and queuetrend.growing(k.queue_trend or []),
             versions=k.versions or {},
             free_disk_bytes=k.free_disk_bytes,
             revoked=k.revoked_at is not None,
@@ -156,30 +157,59 @@ def queue_command(
     kiosk_id: KioskId, payload: CommandRequest, _role: Admin, db: DB
 ) -> CommandCreated:
     """Queue a command; the kiosk gets it with its next heartbeat and runs it once."""
-    kiosk = _kiosk(db, kiosk_id)
-    if kiosk.revoked_at is not None:  # it would never come for it: say so instead of queueing
-        raise Refusal(409, "kiosk_revoked", "this kiosk is revoked; re-enrol it before sending commands")
-    args_model = COMMAND_ARGS[payload.kind]
-    args = payload.args
-    if args_model is not None:
-        try:
-            args = args_model.model_validate(payload.args).model_dump(mode="json")
-        except ValidationError as error:
-            raise Refusal(
-                422, "invalid_args", error.errors(include_url=False, include_context=False)
-            ) from None
-        if payload.kind == "upload_logs" and args["since"] >= args["until"]:
-            raise Refusal(422, "invalid_args", "since must be before until")
-    command = KioskCommand(
-        id="c-" + secrets.token_hex(8),
-        kiosk_id=kiosk.id,
-        kind=payload.kind,
-        args=args,
-        created_at=utc_now(),
-    )
-    db.add(command)
+    command = kiosk_commands.queue(db, _kiosk(db, kiosk_id), payload.kind, payload.args)
     db.commit()
     return CommandCreated(id=command.id)
+
+
+@router.get(
+    "/kiosks/{kiosk_id}/commands",
+    response_model=list[CommandStatus],
+    responses=refusals(401, 404),
+)
+def list_commands(
+    kiosk_id: KioskId, _role: Viewer, db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[CommandStatus]:
+    """The kiosk's latest commands, newest first, each queued → sent → done | failed."""
+    kiosk = _kiosk(db, kiosk_id)
+    rows = list(db.scalars(
+        select(KioskCommand).where(KioskCommand.kiosk_id == kiosk.id)
+        .order_by(KioskCommand.created_at.desc()).limit(limit)
+    ))
+    shots = kiosk_commands.with_screenshots(db, rows)
+    return [kiosk_commands.status(row, row.id in shots) for row in rows]
+
+
+@router.get(
+    "/kiosks/{kiosk_id}/commands/{command_id}",
+    response_model=CommandStatus,
+    responses=refusals(401, 404),
+)
+def command_status(
+    kiosk_id: KioskId, command_id: Annotated[str, Path(max_length=32)], _role: Viewer, db: DB
+) -> CommandStatus:
+    """One command: where it is, and what the kiosk said it came to."""
+    command = db.get(KioskCommand, command_id)
+    if command is None or command.kiosk_id != kiosk_id:
+        raise Refusal(404, "command_unknown")
+    return kiosk_commands.status(command, bool(kiosk_commands.with_screenshots(db, [command])))
+
+
+@router.get(
+    "/kiosks/{kiosk_id}/commands/{command_id}/screenshot",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}},
+                     "description": "what the kiosk's screen showed"}, **refusals(401, 404)},
+)
+def command_screenshot(
+    kiosk_id: KioskId, command_id: Annotated[str, Path(max_length=32)], _role: Viewer, db: DB
+) -> Response:
+    """The picture a ``screenshot`` command brought back."""
+    shot = db.get(KioskScreenshot, command_id)
+    if shot is None or shot.kiosk_id != kiosk_id:
+        raise Refusal(404, "screenshot_unknown")
+    return Response(shot.data, media_type=shot.content_type, headers={"Cache-Control": "no-store"})
 
 
 @router.post(

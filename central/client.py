@@ -13,6 +13,7 @@ from wire.models import (
     API_PREFIX,
     HEADER_LOG_COVERAGE,
     CommandCreated,
+    CommandStatus,
     KioskSummary,
     LogCoverage,
     PairingCodeResponse,
@@ -64,6 +65,17 @@ class BackOfficeClient:
             "POST", f"/kiosks/{kiosk_id}/commands", json={"kind": kind, "args": args}
         )
         return CommandCreated.model_validate(response.json()).id
+
+    def command(self, kiosk_id: str, command_id: str) -> CommandStatus:
+        response = self._call("GET", f"/kiosks/{kiosk_id}/commands/{command_id}")
+        return CommandStatus.model_validate(response.json())
+
+    def screenshot(self, kiosk_id: str, command_id: str) -> bytes:
+        return self._call("GET", f"/kiosks/{kiosk_id}/commands/{command_id}/screenshot").content
+
+    def commands(self, kiosk_id: str, limit: int = 20) -> list[CommandStatus]:
+        response = self._call("GET", f"/kiosks/{kiosk_id}/commands", params={"limit": limit})
+        return [CommandStatus.model_validate(c) for c in response.json()]
 
     def revoke(self, kiosk_id: str) -> RevokeResponse:
         return RevokeResponse.model_validate(

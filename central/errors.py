@@ -26,3 +26,13 @@ class ServerRefused(BackOfficeError):
 class LogsIncomplete(BackOfficeError):
     key = "backoffice.logs_incomplete"
     exit_code = ExitCode.BACKOFFICE_LOGS_INCOMPLETE
+
+
+class CommandFailed(BackOfficeError):
+    key = "backoffice.command_failed"
+    exit_code = ExitCode.BACKOFFICE_COMMAND_FAILED
+
+
+class CommandTimedOut(BackOfficeError):
+    key = "backoffice.command_timeout"
+    exit_code = ExitCode.BACKOFFICE_COMMAND_TIMEOUT

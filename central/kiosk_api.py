@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection, Engine, case, select, text, update
 
-from central import jsonlimits
+from central import jsonlimits, queuetrend
 from central.applications import store_submission
 from central.credentials import normalise_pairing_code
 from central.db import json_text
@@ -45,6 +45,7 @@ from central.models import (
     DeviceEventRow,
     Kiosk,
     KioskCommand,
+    KioskScreenshot,
     LogUpload,
     PairingAttempt,
     PairingCode,
@@ -59,6 +60,7 @@ from wire.models import (
     HeartbeatRequest,
     HeartbeatResponse,
     LogsReceipt,
+    Received,
     SubmissionReceipt,
     SubmissionRequest,
     as_utc,
@@ -170,8 +172,7 @@ def _count_failure(state: CentralState, address: str) -> None:
 # update the kiosk unless revoked, and say whether commands are waiting. No row back means a
 # replayed nonce or a revoked kiosk (whose nonce is not stored either); a look at the kiosk
 # row tells which.
-_HEARTBEAT_SQL = text(
-    """
+HEARTBEAT_SQL_TEXT = f"""
     WITH fresh AS (
         INSERT INTO nonces (kiosk_id, nonce, seen_at)
         SELECT CAST(:kiosk_id AS varchar), CAST(:nonce AS varchar), CAST(:stamp AS bigint)
@@ -181,7 +182,8 @@ _HEARTBEAT_SQL = text(
         ON CONFLICT DO NOTHING RETURNING 1
     )
     UPDATE kiosks SET last_heartbeat = :now, devices = CAST(:devices AS json),
-        queue_depth = :queue_depth, versions = CAST(:versions AS json),
+        queue_depth = :queue_depth, queue_trend = {queuetrend.append_sql("postgresql")},
+        versions = CAST(:versions AS json),
         free_disk_bytes = :free_disk_bytes, out_of_service = :out_of_service
     WHERE id = CAST(:kiosk_id AS varchar) AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
     RETURNING EXISTS (
@@ -189,7 +191,7 @@ _HEARTBEAT_SQL = text(
         WHERE kiosk_id = CAST(:kiosk_id AS varchar) AND acked_at IS NULL
     ) AS waiting
     """
-)
+_HEARTBEAT_SQL = text(HEARTBEAT_SQL_TEXT)
 
 
 def _heartbeat_in_one_statement(
@@ -224,7 +226,29 @@ def _heartbeat_in_one_statement(
     return HeartbeatResponse(server_time=now, commands=[]).model_dump_json().encode()
 
 
-def _hand_out_commands(engine: Engine, kiosk_id: str) -> bytes:
+def _record_results(
+    db: Connection, kiosk_id: str, payload: HeartbeatRequest, now: datetime
+) -> None:
+    """Store what each acknowledged command came to (the plain acks below close the rest)."""
+    acked = set(payload.acked_commands[:1000])
+    for result in payload.command_results[:1000]:
+        if result.id not in acked:
+            continue
+        db.execute(
+            update(KioskCommand)
+            .where(
+                KioskCommand.kiosk_id == kiosk_id,
+                KioskCommand.id == result.id,
+                KioskCommand.acked_at.is_(None),
+            )
+            .values(acked_at=now, outcome=result.outcome, failed=not result.ok)
+        )
+        if not result.ok:
+            log.info("command.failed", extra={"event": "command.failed", "kiosk": kiosk_id,
+                                              "command": result.id, "outcome": result.outcome})
+
+
+def hand_out_commands(engine: Engine, kiosk_id: str) -> bytes:
     now = utc_now()
     with engine.begin() as db:
         commands = _pending_commands(db, kiosk_id, now)
@@ -252,7 +276,8 @@ def _record_heartbeat(
     state: CentralState, kiosk_id: str, nonce: str, stamp: int, payload: HeartbeatRequest
 ) -> bytes:
     """One short transaction in SQL expressions (no ORM unit of work): the nonce, the kiosk's
-    row (unless revoked), acknowledged commands, and the pending ones, which it answers."""
+    row (unless revoked), acknowledged commands with their results, and the pending ones,
+    which it answers."""
     now = utc_now()
     devices = {name: status.model_dump() for name, status in payload.devices.items()}
     with state.engine.begin() as db:
@@ -264,6 +289,7 @@ def _record_heartbeat(
                 last_heartbeat=now,
                 devices=devices,
                 queue_depth=payload.queue_depth,
+                queue_trend=queuetrend.appended(db.dialect.name, payload.queue_depth),
                 versions=payload.versions,
                 free_disk_bytes=payload.free_disk_bytes,
                 out_of_service=payload.out_of_service,
@@ -271,6 +297,7 @@ def _record_heartbeat(
         )
         if updated.rowcount != 1:
             raise Refusal(403, "revoked")
+        _record_results(db, kiosk_id, payload, now)
         if payload.acked_commands:
             db.execute(
                 update(KioskCommand)
@@ -302,11 +329,11 @@ async def heartbeat(payload: HeartbeatRequest, signed: SignedLight, state: State
 def _heartbeat_rows(state: CentralState, signed: Credentials, payload: HeartbeatRequest) -> bytes:
     """The database's part, in a worker thread: while one heartbeat waits on PostgreSQL the
     loop parses and verifies the next ones."""
-    if state.soft_state is not None and not payload.acked_commands:
+    if state.soft_state is not None and not (payload.acked_commands or payload.command_results):
         body = _heartbeat_in_one_statement(
             state.soft_state, signed.kiosk_id, signed.nonce, signed.now, payload
         )
-        return body if body is not None else _hand_out_commands(state.engine, signed.kiosk_id)
+        return body if body is not None else hand_out_commands(state.engine, signed.kiosk_id)
     return _record_heartbeat(state, signed.kiosk_id, signed.nonce, signed.now, payload)
 
 
@@ -482,3 +509,62 @@ def upload_logs(
     return commit_reply(
         db, state.sessions, kiosk_id, key, "logs", body_hash, receipt.model_dump(mode="json")
     )
+
+
+SCREENSHOT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG"}
+MAX_SCREENSHOT_PIXELS = 4096 * 4096
+
+
+def _image_size(data: bytes, content_type: str) -> tuple[int, int]:
+    """The picture's width and height; refused unless it is the JPEG or PNG it claims to be."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.format != SCREENSHOT_TYPES[content_type]:
+                raise Refusal(422, "bad_image", f"the body is not {content_type}")
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise Refusal(422, "bad_image", "the body is not a readable image") from None
+    if width * height > MAX_SCREENSHOT_PIXELS:
+        raise Refusal(413, "too_large", "more pixels than any kiosk screen")
+    return width, height
+
+
+@router.post(
+    "/screenshots",
+    status_code=201,
+    response_model=Received,
+    responses={**_repeat_doc(Received), **refusals(404, 413, 415, *SIGNED_REFUSALS)},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        t: {"schema": {"type": "string", "format": "binary"}} for t in SCREENSHOT_TYPES}}},
+)
+def upload_screenshot(
+    request: Request,
+    signed: Signed,
+    db: DB,
+    command_id: Annotated[str, Query(max_length=32)],
+    screen: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """The picture a ``screenshot`` command took of the kiosk's screen; once per command."""
+    kiosk_id = signed.kiosk.id
+    command = db.get(KioskCommand, command_id)
+    if command is None or command.kiosk_id != kiosk_id or command.kind != "screenshot":
+        raise Refusal(404, "command_unknown", "no screenshot command of this kiosk has that id")
+    earlier = db.get(KioskScreenshot, command_id)
+    if earlier is not None:
+        body = Received(id=command_id, received_at=earlier.received_at).model_dump(mode="json")
+        return JSONResponse(body, status_code=200)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in SCREENSHOT_TYPES:
+        raise Refusal(415, "bad_content_type", "send image/jpeg or image/png")
+    width, height = _image_size(signed.body, content_type)
+    now = utc_now()
+    db.add(KioskScreenshot(
+        command_id=command_id, kiosk_id=kiosk_id, received_at=now, screen=screen,
+        width=width, height=height, content_type=content_type, data=signed.body,
+    ))
+    db.commit()
+    return JSONResponse(Received(id=command_id, received_at=now).model_dump(mode="json"), status_code=201)

@@ -38,6 +38,8 @@ class Kiosk(Base):
     last_heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     devices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     queue_depth: Mapped[int] = mapped_column(Integer, default=0)
+    # The queue depth of the last QUEUE_TREND_BEATS heartbeats, oldest first (central.fleet).
+    queue_trend: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     free_disk_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -108,6 +110,24 @@ class KioskCommand(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What the kiosk said it came to (with the ack); failed is None when it gave no result.
+    outcome: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    failed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class KioskScreenshot(Base):
+    """The screen a kiosk showed when it ran a ``screenshot`` command (one per command)."""
+
+    __tablename__ = "kiosk_screenshots"
+
+    command_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosk_commands.id"), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    screen: Mapped[str] = mapped_column(String(64), default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Submission(Base):

@@ -7,7 +7,11 @@ runs it again), and is acked in the next heartbeat. Between beats the outbox is 
 calls :meth:`ReportingWorker.wake` after an enqueue so a submission leaves at once.
 
 Command kinds map to callables (``handler(args) -> outcome text``): ``upload_logs`` and
-``out_of_service`` are built in; the app registers ``reload_catalog`` and ``print_test_page``.
+``out_of_service`` are built in; the facade registers ``reload_catalog`` and ``print_test_page``,
+the UI ``screenshot`` and ``restart`` (they need the window). An outcome of ``failed: <key>``
+(or ``unsupported``, ``invalid``) is a failure. Each ack carries its command's outcome, and a
+beat that ran commands is followed at once by one more, so the centre learns the results
+within seconds instead of a heartbeat later.
 
 The schedule runs on ``time.monotonic``, so a clock stepped either way never stalls it; the
 wall clock (``clock``) only stamps what is sent. A successful beat proves the link is up, so it
@@ -50,6 +54,7 @@ LOG_BATCH_LINES = 5000
 # cannot help, and an application taken now could never be delivered.
 IDENTITY_REFUSALS = frozenset({"revoked", "bad_signature"})
 NOT_ENROLLED = "ui.oos.not_enrolled"
+INTERRUPTED = "failed: command.interrupted"  # claimed, then the kiosk stopped before it ended
 REVOKED = "ui.oos.revoked"
 
 
@@ -76,6 +81,21 @@ class WorkerStatus:
     out_of_service_reason: str
     last_heartbeat_at: float | None
     last_error: str
+
+
+def command_failed(outcome: str) -> bool:
+    """Whether a handler's outcome text means the command did not do its job."""
+    return not outcome or outcome in ("unsupported", "invalid") or outcome.startswith("failed")
+
+
+def command_results(outcomes: list[tuple[str, str]]) -> list[models.CommandResult]:
+    """The results sent with the acks (an id the wire cannot carry is acked without one)."""
+    return [
+        models.CommandResult(id=command_id, ok=not command_failed(outcome),
+                             outcome=(outcome or INTERRUPTED)[:500])
+        for command_id, outcome in outcomes
+        if 0 < len(command_id) <= 32
+    ]
 
 
 def runtime_versions() -> dict[str, str]:
@@ -243,6 +263,7 @@ class ReportingWorker:
 
     def heartbeat_payload(self) -> dict[str, Any]:
         free = self.check_disk()
+        outcomes = self.outbox.unacked_outcomes()
         request = models.HeartbeatRequest(
             kiosk_id=self.kiosk_id,
             sent_at=dt.datetime.fromtimestamp(self._clock(), dt.UTC),
@@ -251,7 +272,8 @@ class ReportingWorker:
             versions=self.versions,
             free_disk_bytes=free,
             out_of_service=self.out_of_service or self._disk_low,
-            acked_commands=self.outbox.unacked_commands(),
+            acked_commands=[command_id for command_id, _outcome in outcomes],
+            command_results=command_results(outcomes),
         )
         payload = request.model_dump(mode="json")
         offset = self.clock_offset()
@@ -354,6 +376,13 @@ class ReportingWorker:
         self.set_out_of_service(parsed.on, parsed.reason)
         return "on" if parsed.on else "off"
 
+    def upload_screenshot(self, image: bytes, screen: str, content_type: str = "image/jpeg") -> str:
+        """Send the picture the running ``screenshot`` command took; its outcome text."""
+        query = {"command_id": self._command_id, "screen": screen}
+        self.client.deliver("/screenshots", image, f"shot-{self._command_id}",
+                            content_type=content_type, query=query)
+        return f"uploaded ({screen}, {len(image) // 1024} KB)"
+
     # The thread.
 
     def wake(self) -> None:
@@ -368,7 +397,8 @@ class ReportingWorker:
             # instead of being retried (and logged) every few milliseconds.
             next_beat = now + self.heartbeat_seconds
             try:
-                self.heartbeat()
+                if self.heartbeat():
+                    self.heartbeat()  # the results of what just ran, now rather than next beat
             except CentralError as error:
                 self.last_error = str(error)
                 log.warning("heartbeat failed", extra={"event": "heartbeat.failed", "error": str(error)})

@@ -244,19 +244,13 @@ class UiDriver:
 
     # ----- evidence -----------------------------------------------------------------------
     def screenshot(self, path: str | os.PathLike[str]) -> Path:
-        """Save the window as PNG at exactly ``path``. Read as RGBA: Kivy's own screenshot reads
-        RGB rows, which the GL pads to 4 bytes, so widths like 1366 came out sheared."""
-        from kivy.core.window import Window
-        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
-        from PIL import Image
+        """Save the window as PNG at exactly ``path``."""
+        from screens.remote import window_image
 
         self.pump(2)
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        width, height = (int(v) for v in Window.size)
-        pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
-        image = Image.frombytes("RGBA", (width, height), bytes(pixels)).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-        image.convert("RGB").save(target)
+        window_image().save(target)
         return target
 
     def texts(self) -> list[str]:

@@ -34,6 +34,8 @@ class ExitCode(IntEnum):
     BACKOFFICE_REFUSED = 43
     BACKOFFICE_LOGS_INCOMPLETE = 44
     BACKOFFICE_SCHEMA_OUTDATED = 45  # the centre's database needs `kiosk-central migrate`
+    BACKOFFICE_COMMAND_FAILED = 46  # `command --wait`: the kiosk ran it and it failed (or refused)
+    BACKOFFICE_COMMAND_TIMEOUT = 47  # `command --wait`: no result within --timeout
     CONFIG = 50
     SERVICE_WRITE_FAILED = 51
     OUTBOX = 60  # the outbox database cannot be used (corrupt, locked, disk full)

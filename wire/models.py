@@ -21,7 +21,10 @@ INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 
 DeviceState = Literal["ok", "degraded", "fault", "absent"]
-CommandKind = Literal["upload_logs", "out_of_service", "reload_catalog", "print_test_page"]
+CommandKind = Literal[
+    "upload_logs", "out_of_service", "reload_catalog", "print_test_page", "restart", "screenshot"
+]
+CommandState = Literal["queued", "sent", "done", "failed"]
 Role = Literal["viewer", "clerk", "admin"]
 Coverage = Literal["complete", "partial"]
 
@@ -105,6 +108,15 @@ class DeviceStatus(_Wire):
     reason: str = ""
 
 
+class CommandResult(_Wire):
+    """How one command ended at the kiosk: ``ok`` false for a failure or a refusal; ``outcome``
+    in plain words or ``failed: <i18n key>``."""
+
+    id: str = Field(min_length=1, max_length=32)
+    ok: bool
+    outcome: str = Field(default="", max_length=500)
+
+
 class HeartbeatRequest(_Timed):
     kiosk_id: str
     sent_at: datetime
@@ -114,6 +126,9 @@ class HeartbeatRequest(_Timed):
     free_disk_bytes: int = Field(default=0, ge=0, le=INT64_MAX)
     out_of_service: bool = False
     acked_commands: list[str] = Field(default_factory=list)
+    command_results: list[CommandResult] = Field(
+        default_factory=list, description="what each acknowledged command came to (same ids)"
+    )
 
 
 class UploadLogsArgs(_Timed):
@@ -131,6 +146,8 @@ COMMAND_ARGS: dict[str, type[_Wire] | None] = {
     "out_of_service": OutOfServiceArgs,
     "reload_catalog": None,
     "print_test_page": None,
+    "restart": None,
+    "screenshot": None,
 }
 
 
@@ -238,6 +255,39 @@ class Received(_Timed):
     received_at: datetime
 
 
+# --- batches: several outbox records in one signed request ----------------------------------
+
+BatchKind = Literal["submission", "events", "supplement", "rating", "help_call"]
+MAX_BATCH_RECORDS = 64
+MAX_BATCH_BYTES = 8 * 1024 * 1024  # what a kiosk puts in one batch (one record may exceed it)
+
+
+class BatchRecord(_Wire):
+    """One outbox record: its id (its Idempotency-Key, as when sent alone), its kind, and the
+    JSON object that the kind's own endpoint takes as its body."""
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: BatchKind
+    body: dict[str, Any]
+
+
+class BatchRequest(_Wire):
+    records: list[BatchRecord] = Field(min_length=1, max_length=MAX_BATCH_RECORDS)
+
+
+class BatchResult(_Wire):
+    """What the kind's endpoint would have answered for this record alone: 201 stored now,
+    200 a repeat of its key (the first answer), or a refusal (``body`` is then an ErrorBody)."""
+
+    id: str
+    status: int
+    body: dict[str, Any]
+
+
+class BatchReply(_Wire):
+    results: list[BatchResult]
+
+
 class StatusQuery(_Wire):
     """办件查询 at a kiosk: the receipt's reference and the last 4 digits of the applicant's phone."""
 
@@ -287,7 +337,13 @@ class KioskSummary(_Timed):
     location: dict[str, Any] = Field(default_factory=dict)
     last_heartbeat: datetime | None = None
     devices: dict[str, DeviceStatus] = Field(default_factory=dict)
-    queue_depth: int = 0
+    queue_depth: int = Field(default=0, description="as last reported; stale once revoked")
+    queue_trend: list[int] = Field(
+        default_factory=list, description="the depths of the last heartbeats, oldest first"
+    )
+    queue_growing: bool = Field(
+        default=False, description="not down and above 0 for the last few heartbeats"
+    )
     versions: dict[str, Any] = Field(default_factory=dict)
     free_disk_bytes: int = 0
     revoked: bool = False
@@ -302,6 +358,21 @@ class CommandRequest(_Wire):
 
 class CommandCreated(_Wire):
     id: str
+
+
+class CommandStatus(_Timed):
+    """One command as the back office follows it: queued → sent → done | failed, with its result."""
+
+    id: str
+    kiosk_id: str
+    kind: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    state: CommandState
+    created_at: datetime
+    sent_at: datetime | None = None
+    done_at: datetime | None = None
+    result: str = Field(default="", description="the kiosk's outcome, as it reported it")
+    screenshot: bool = Field(default=False, description="an image was uploaded for this command")
 
 
 class RevokeResponse(_Wire):

@@ -16,7 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "kiosks",
         help="list the kiosks and their health",
         description="One line per kiosk: id, location, last heartbeat, device states, outbox "
-        "queue depth, version, and whether it is revoked or out of service.",
+        "queue depth (with 'growing' when it has not gone down for the last heartbeats; '-' for "
+        "a revoked kiosk, which no longer reports it), version, and whether it is revoked or "
+        "out of service.",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_server_options(parser)
@@ -38,12 +40,16 @@ def _row(kiosk: KioskSummary) -> tuple[str, ...]:
     state = (
         "revoked" if kiosk.revoked else "out of service" if kiosk.out_of_service else "in service"
     )
+    if kiosk.revoked:  # it no longer reports: the last number would be stale
+        queue = "-"
+    else:
+        queue = f"{kiosk.queue_depth} growing" if kiosk.queue_growing else str(kiosk.queue_depth)
     return (
         kiosk.kiosk_id,
         location,
         heard,
         devices or "-",
-        str(kiosk.queue_depth),
+        queue,
         version or "-",
         state,
     )

@@ -6,7 +6,6 @@ personal travels in a URL (filters are references, statuses, departments, kiosks
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
-from central import alerts, applications
+from central import alerts, applications, kiosk_commands, queuetrend
 from central.console.web import (
     COOKIE,
     LANG_COOKIE,
@@ -25,6 +24,7 @@ from central.console.web import (
     check_csrf,
     end_session,
     go,
+    lang_of,
     new_session,
     render,
 )
@@ -32,7 +32,7 @@ from central.credentials import hash_token
 from central.departments import all_departments, field_labels
 from central.deps import DB, Refusal, State
 from central.logstore import missing_ranges, stream_lines, to_us
-from central.models import ApiToken, DeviceEventRow, Kiosk, KioskCommand
+from central.models import ApiToken, DeviceEventRow, Kiosk, KioskCommand, KioskScreenshot
 from central.models_applications import (
     Application,
     ApplicationItem,
@@ -60,7 +60,20 @@ REASONS = {
     "result_unsatisfying": ("对结果不满意", "Unhappy with the result"),
     "other": ("其他", "Other"),
 }
-COMMANDS = ("print_test_page", "reload_catalog", "out_of_service", "in_service")
+COMMANDS = {
+    "print_test_page": ("打印测试页", "Print a test page"),
+    "screenshot": ("远程截屏（有人办理时拒绝）", "Screenshot (refused during a visit)"),
+    "restart": ("重启终端程序（有人办理时拒绝）", "Restart the kiosk program (refused during a visit)"),
+    "reload_catalog": ("重新加载事项目录", "Reload the catalog"),
+    "out_of_service": ("暂停服务", "Out of service"),
+    "in_service": ("恢复服务", "Back in service"),
+}
+COMMAND_STATES = {
+    "queued": ("排队中", "Queued"),
+    "sent": ("已下发", "Sent"),
+    "done": ("已完成", "Done"),
+    "failed": ("失败", "Failed"),
+}
 
 
 def _need_admin(staff: Staff) -> None:
@@ -146,6 +159,17 @@ def _health(kiosk: Kiosk, heartbeat_seconds: int, now: datetime) -> str:
     return "ok"
 
 
+def _sparkline(trend: list[int], width: int = 96, height: int = 24) -> str:
+    """SVG polyline points for the queue depths of the last heartbeats (0 at the bottom)."""
+    if not trend:
+        return ""
+    top = max(max(trend), 1)
+    step = width / max(len(trend) - 1, 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (height - 4) * depth / top:.1f}" for i, depth in enumerate(trend)
+    )
+
+
 @router.get("/fleet", response_class=HTMLResponse)
 def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLResponse:
     now = utc_now()
@@ -154,6 +178,9 @@ def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLRespon
     rows = [
         {
             "kiosk": k,
+            "trend": list(k.queue_trend or []),
+            "points": _sparkline(list(k.queue_trend or [])),
+            "growing": queuetrend.growing(k.queue_trend or []),
             "health": _health(k, state.heartbeat_seconds, now),
             "ago": int((now - k.last_heartbeat).total_seconds()) if k.last_heartbeat else None,
             "version": str((k.versions or {}).get("kiosk", "")) if isinstance(k.versions, dict) else "",
@@ -163,7 +190,7 @@ def fleet(request: Request, login: LoggedIn, state: State, db: DB) -> HTMLRespon
     ]
     return render(
         request, "fleet.html", login, rows=rows, alerts=open_alerts, kinds=alerts.ALERT_KINDS,
-        heartbeat_seconds=state.heartbeat_seconds,
+        heartbeat_seconds=state.heartbeat_seconds, growth_beats=queuetrend.GROWTH_BEATS,
     )
 
 
@@ -185,15 +212,24 @@ def kiosk_page(
         .order_by(DeviceEventRow.at.desc())
         .limit(50)
     ).all()
-    commands = db.scalars(
+    rows = list(db.scalars(
         select(KioskCommand)
         .where(KioskCommand.kiosk_id == kiosk.id)
         .order_by(KioskCommand.created_at.desc())
         .limit(30)
-    ).all()
+    ))
+    shots = kiosk_commands.with_screenshots(db, rows)
+    lang = lang_of(request)
+    commands = [
+        {"row": c, "state": kiosk_commands.state_of(c), "shot": c.id in shots,
+         "said": kiosk_commands.in_words(kiosk_commands.state_of(c), c.outcome or "", lang)}
+        for c in rows
+    ]
+    latest_shot = next((c for c in commands if c["shot"]), None)
     now = utc_now()
     return render(
         request, "kiosk.html", login, kiosk=kiosk, events=events, commands=commands,
+        latest_shot=latest_shot, command_states=COMMAND_STATES,
         health=_health(kiosk, state.heartbeat_seconds, now), commands_allowed=COMMANDS,
         since=(now - timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M"),
         until=now.astimezone().strftime("%Y-%m-%dT%H:%M"),
@@ -213,13 +249,19 @@ async def kiosk_command(kiosk_id: str, request: Request, login: LoggedIn, db: DB
     if kind in ("out_of_service", "in_service"):
         args = {"on": kind == "out_of_service", "reason": str(form.get("reason", ""))[:200]}
         kind = "out_of_service"
-    if kiosk.revoked_at is not None:
-        raise Refusal(409, "kiosk_revoked", "a revoked kiosk runs no commands")
-    command_id = "c-" + secrets.token_hex(8)
-    db.add(KioskCommand(id=command_id, kiosk_id=kiosk.id, kind=kind, args=args, created_at=utc_now()))
-    audit(db, login.staff, "kiosk.command", kiosk.id, kind=kind, command=command_id)
+    command = kiosk_commands.queue(db, kiosk, kind, args)  # type: ignore[arg-type]
+    audit(db, login.staff, "kiosk.command", kiosk.id, kind=kind, command=command.id)
     db.commit()
     return go(f"/console/kiosks/{kiosk.id}")
+
+
+@router.get("/kiosks/{kiosk_id}/screenshots/{command_id}")
+def kiosk_screenshot(kiosk_id: str, command_id: str, login: LoggedIn, db: DB) -> Response:
+    """The image a ``screenshot`` command brought back (what the kiosk's screen showed)."""
+    shot = db.get(KioskScreenshot, command_id[:32])
+    if shot is None or shot.kiosk_id != kiosk_id:
+        raise Refusal(404, "screenshot_unknown")
+    return Response(shot.data, media_type=shot.content_type, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/kiosks/{kiosk_id}/revoke")
@@ -254,11 +296,12 @@ def kiosk_logs(
     gaps = missing_ranges(db, kiosk.id, to_us(start), to_us(end))
     audit(db, login.staff, "kiosk.logs", kiosk.id, since=start.isoformat(), until=end.isoformat(),
           complete=not gaps)
-    if gaps and request.query_params.get("ask") == "1" and login.staff.role == "admin":
-        db.add(KioskCommand(
-            id="c-" + secrets.token_hex(8), kiosk_id=kiosk.id, kind="upload_logs",
-            args={"since": start.isoformat(), "until": end.isoformat()}, created_at=utc_now(),
-        ))
+    asked = request.query_params.get("ask") == "1" and login.staff.role == "admin"
+    if gaps and asked and kiosk.revoked_at is None:  # a revoked kiosk would never come for it
+        command = kiosk_commands.queue(
+            db, kiosk, "upload_logs", {"since": start.isoformat(), "until": end.isoformat()}
+        )
+        audit(db, login.staff, "kiosk.command", kiosk.id, kind="upload_logs", command=command.id)
     db.commit()
     name = f"{kiosk.id}_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}.ndjson"
     return StreamingResponse(

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Column, MetaData, Table, create_engine, func, select, text
 
 from central import migrations
 from central.db import Base, make_engine, make_sessionmaker, sqlite_url
@@ -62,31 +62,34 @@ def _fill(url: str) -> dict[str, object]:
     engine = make_engine(url, prepare=False)
     secret = Fernet(Fernet.generate_key()).encrypt(b"s" * 32)
     document = {"applicant": {"name": person.name, "id_number": person.id_number}}
-    with make_sessionmaker(engine)() as db:
-        db.add(Kiosk(id="k-1", secret_enc=secret, hostname="h", location={"hall": "大厅 A"},
-                     versions={"kiosk": "0.1.0"}, enrolled_at=STAMP, devices={"printer": {}},
-                     queue_depth=2, free_disk_bytes=10**10, out_of_service=False))
-        db.flush()
-        db.add_all([
-            ApiToken(token_hash="a" * 64, role="admin", label="l", created_at=STAMP),
-            PairingCode(code="12345678", created_at=STAMP, expires_at=STAMP),
-            Nonce(kiosk_id="k-1", nonce="n" * 32, seen_at=1),
-            IdempotentReply(kiosk_id="k-1", key="r1", endpoint="submissions", body_hash="h" * 64,
-                            response={"id": "r1"}, created_at=STAMP),
-            KioskCommand(id="c1", kiosk_id="k-1", kind="reload_catalog", args={},
-                         created_at=STAMP),
-            Submission(id="r1", kiosk_id="k-1", reference="GJZ-1", scenario="new_enterprise",
-                       document=document, received_at=STAMP),
-            DeviceEventRow(batch_id="b1", kiosk_id="k-1", at=STAMP, kind="state",
-                           device="printer", state="ok", reason=""),
-            LogUpload(kiosk_id="k-1", id="l1", since_us=1, until_us=2, command_id="",
-                      lines=1, received_at=STAMP),
-            LogLine(kiosk_id="k-1", at_us=1, line_hash="x" * 32, line='{"msg": "上线"}'),
-        ])
-        db.flush()
-        db.add(SubmissionMaterial(submission_id="r1", name="id.jpg", content_type="image/jpeg",
-                                  data=b"\xff\xd8" + bytes(range(256))))
-        db.commit()
+    rows = [
+        Kiosk(id="k-1", secret_enc=secret, hostname="h", location={"hall": "大厅 A"},
+              versions={"kiosk": "0.1.0"}, enrolled_at=STAMP, devices={"printer": {}},
+              queue_depth=2, free_disk_bytes=10**10, out_of_service=False),
+        ApiToken(token_hash="a" * 64, role="admin", label="l", created_at=STAMP),
+        PairingCode(code="12345678", created_at=STAMP, expires_at=STAMP),
+        Nonce(kiosk_id="k-1", nonce="n" * 32, seen_at=1),
+        IdempotentReply(kiosk_id="k-1", key="r1", endpoint="submissions", body_hash="h" * 64,
+                        response={"id": "r1"}, created_at=STAMP),
+        KioskCommand(id="c1", kiosk_id="k-1", kind="reload_catalog", args={}, created_at=STAMP),
+        Submission(id="r1", kiosk_id="k-1", reference="GJZ-1", scenario="new_enterprise",
+                   document=document, received_at=STAMP),
+        DeviceEventRow(batch_id="b1", kiosk_id="k-1", at=STAMP, kind="state",
+                       device="printer", state="ok", reason=""),
+        LogUpload(kiosk_id="k-1", id="l1", since_us=1, until_us=2, command_id="",
+                  lines=1, received_at=STAMP),
+        LogLine(kiosk_id="k-1", at_us=1, line_hash="x" * 32, line='{"msg": "上线"}'),
+        SubmissionMaterial(submission_id="r1", name="id.jpg", content_type="image/jpeg",
+                           data=b"\xff\xd8" + bytes(range(256))),
+    ]
+    # Only the columns the old schema has (the models have grown since): rows as 0.1 wrote them.
+    with engine.begin() as connection:
+        for row in rows:
+            table = row.__table__  # type: ignore[attr-defined]
+            old = {c.name for c in Table(table.name, MetaData(), autoload_with=connection).columns}
+            columns = [c for c in table.columns if c.name in old and getattr(row, c.key) is not None]
+            then = Table(table.name, MetaData(), *(Column(c.name, c.type) for c in columns))
+            connection.execute(then.insert().values({c.name: getattr(row, c.key) for c in columns}))
     engine.dispose()
     return {"document": document, "material": b"\xff\xd8" + bytes(range(256))}
 
