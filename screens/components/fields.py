@@ -130,7 +130,7 @@ class ShareholdersEditor(BoxLayout):
         self.deadlines = ChipGrid(
             [(_years_ahead(n).isoformat(), t("ui.picker.deadline_years", _lang(), n=n)) for n in DEADLINE_YEARS],
             on_change=self._set_deadlines, cols=len(DEADLINE_YEARS))
-        self.ids.deadline_box.add_widget(self.deadlines)
+        self.add_widget(self.deadlines, index=self.children.index(self.ids.deadline_label))  # no wrapper box
         applicant = {"name": answers.get("applicant.name"), "id_number": answers.get("applicant.id_number")}
         start = value if isinstance(value, list) and value else [applicant if all(applicant.values()) else {}]
         for holder in start:
@@ -362,7 +362,8 @@ Builder.load_string("""
         opacity: 1 if root.index_text != '1' else 0
         disabled: root.index_text == '1'
         font_size: app.theme.font_s
-        text: t('ui.picker.read_card', app.lang)
+        # no text on row 1 (the applicant): wrapped into a zero width it re-laid the page forever
+        text: t('ui.picker.read_card', app.lang) if root.index_text != '1' else ''
     KioskButton:
         id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
         role: 'secondary'
@@ -403,11 +404,8 @@ Builder.load_string("""
         text: t('ui.picker.split_capital', app.lang)
         on_release: root.split_capital()
     KioskLabel:
+        id: deadline_label
         text: t('ui.picker.deadline', app.lang)
         tone: 'muted'
         font_size: app.theme.font_s
-    BoxLayout:
-        id: deadline_box
-        size_hint_y: None
-        height: self.minimum_height
 """)

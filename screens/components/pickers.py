@@ -86,6 +86,11 @@ class ChipGrid(GridLayout):
         return self.selected[0] if self.selected else ""
 
 
+def _add_after(layout: Any, label: Any, widget: Any) -> None:
+    """Put ``widget`` right under ``label`` in a vertical layout."""
+    layout.add_widget(widget, index=layout.children.index(label))
+
+
 def _input(kind: str, field_id: str = "", hint: str = "") -> KioskInput:
     box = KioskInput(keyboard_kind=kind, hint_text=hint)
     box.field_id = field_id
@@ -116,9 +121,11 @@ class NameComposer(BoxLayout):
                                  [industry] if industry else [], on_change=self._show, cols=4)
         self.form = ChipGrid([(e.value, e.label(lang)) for e in choices.group(org_form)],
                              [form or (self.forms[0] if self.forms else "")], on_change=self._show, cols=4)
-        self.ids.trade_box.add_widget(self.trade)
-        self.ids.industry_box.add_widget(self.industry)
-        self.ids.form_box.add_widget(self.form)
+        # straight into this layout, no wrapper boxes: every nested minimum_height is one more
+        # clock pass when the page resizes, and past ten Kivy gives up for that frame
+        self.ids.trade_row.add_widget(self.trade)
+        _add_after(self, self.ids.industry_label, self.industry)
+        _add_after(self, self.ids.form_label, self.form)
         self.ids.region.text = self.region
         self._show()
 
