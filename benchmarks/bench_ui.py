@@ -51,10 +51,11 @@ from kiosk.config import Config
 from kiosk.facade import DeviceHub, Facade
 from devices.simulators import register_all; register_all()
 config = Config(); config.devices.idcard = "sim://idcard?card=none"
-hub = DeviceHub(config, state_folder=pathlib.Path(tempfile.mkdtemp()), secret=os.urandom(32))
+from kiosk.services.reporting import Reporting
+reporting = Reporting.open(pathlib.Path(tempfile.mkdtemp()), os.urandom(32))
 from screens.app import KioskApp
 from screens.driver import UiDriver
-app = KioskApp(Facade(config, load_catalog(), devices=hub), sim=True)
+app = KioskApp(Facade(config, load_catalog(), devices=DeviceHub(config), reporting=reporting), sim=True)
 driver = UiDriver.launch(app)
 driver.wait(lambda: app.entered == "attract")
 print(time.monotonic() - t0)
@@ -106,8 +107,11 @@ def main() -> int:
     config.devices.idcard = "sim://idcard?card=none"
     config.devices.camera = "sim://camera?capture=1080p"
     config.devices.printer = "sim://printer"
-    hub = DeviceHub(config, state_folder=Path(tempfile.mkdtemp()), secret=os.urandom(32))
-    facade = Facade(config, load_catalog(), devices=hub)
+    from kiosk.services.reporting import Reporting
+
+    reporting = Reporting.open(Path(tempfile.mkdtemp()), os.urandom(32))
+    hub = DeviceHub(config)
+    facade = Facade(config, load_catalog(), devices=hub, reporting=reporting)
     app = KioskApp(facade, sim=True)
     ui = UiDriver.launch(app)
     ui.wait(lambda: app.entered == "attract")

@@ -16,6 +16,7 @@ from kiosk.navigator import Step, UserInput
 
 if TYPE_CHECKING:
     from kiosk.facade import Facade
+    from kiosk.services import DeviceService, MaintenanceService, ReportingService, VisitService
     from screens.app import KioskApp
 
 
@@ -36,6 +37,23 @@ class KioskScreen(Screen):
     @property
     def facade(self) -> Facade:
         return self.app.facade
+
+    # ----- the runtime's services (kiosk.services) ----------------------------------------
+    @property
+    def visit(self) -> VisitService:
+        return self.app.facade.visit
+
+    @property
+    def devices(self) -> DeviceService:
+        return self.app.facade.devices
+
+    @property
+    def reporting(self) -> ReportingService:
+        return self.app.facade.reporting
+
+    @property
+    def maintenance(self) -> MaintenanceService:
+        return self.app.facade.maintenance
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.app.lang, **params)

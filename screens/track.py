@@ -101,20 +101,20 @@ class TrackScreen(KioskScreen):
 
     # ----- asking the centre -------------------------------------------------------------------
     def look_up(self) -> None:
-        reporting = self.facade.reporting
+        client = self.reporting.client
         if self.busy:
             return
-        if reporting is None:
+        if client is None:
             self.error = t("tracking.offline", self.app.lang)
             return
         self.stop_scan()
         self.busy = True
         self.error = ""
         reference, last4 = self.ids.reference.text, self.ids.last4.text
-        threading.Thread(target=self._look_up, args=(reporting.client, reference, last4),
+        threading.Thread(target=self._look_up, args=(client, reference, last4),
                          name="track-lookup", daemon=True).start()
 
-    def _look_up(self, client: Any, reference: str, last4: str) -> None:
+    def _look_up(self, client: tracking.PostsJson, reference: str, last4: str) -> None:
         try:
             reply = tracking.lookup(client, reference, last4)
         except KioskError as error:
@@ -199,15 +199,13 @@ class TrackScreen(KioskScreen):
         self._show_redo()
 
     def send(self) -> None:
-        reporting = self.facade.reporting
-        if self.reply is None or reporting is None:
+        if self.reply is None:
             return
         try:
-            tracking.send_supplement(reporting.outbox, self.reply, self.pages)
+            self.reporting.send_supplement(self.reply, self.pages)
         except KioskError as error:
             self.error = t(error.key, self.app.lang, **error.params)
             return
-        reporting.wake()
         self.pages = {}
         self.ids.redo.clear_widgets()
         self.error = ""

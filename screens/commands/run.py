@@ -294,7 +294,7 @@ def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[s
     from central.client import BackOfficeClient
     from simulation.centre import stored_references
 
-    outbox = getattr(driver.app.facade.devices, "outbox", None)
+    outbox = driver.app.facade.reporting.outbox
 
     def stored_now() -> list[str]:
         if central is not None:

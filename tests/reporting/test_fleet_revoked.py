@@ -28,7 +28,7 @@ def facade(tmp_path: Path, outbox: Outbox, kiosk: Enrolled) -> Iterator[Facade]:
     facade = Facade(config, load_catalog())
     facade.attach_reporting(_worker(tmp_path, outbox, kiosk))
     yield facade
-    facade.reporting.stop()
+    facade.reporting.worker.stop()
 
 
 def test_an_unenrolled_kiosk_says_so_instead_of_taking_an_application() -> None:
@@ -41,11 +41,11 @@ def test_a_revoked_kiosk_goes_out_of_service_at_its_next_heartbeat(
 ) -> None:
     seen: list[str | None] = []
     facade.subscribe(lambda event: seen.append(event.reason) if isinstance(event, ServiceChanged) else None)
-    facade.reporting.heartbeat()
+    facade.reporting.worker.heartbeat()
     assert facade.out_of_service_reason() != REVOKED
     backoffice.revoke(kiosk.kiosk_id)
     with pytest.raises(CentralAuthFailed):
-        facade.reporting.heartbeat()
+        facade.reporting.worker.heartbeat()
     assert facade.out_of_service_reason() == REVOKED
     assert REVOKED in seen  # the screens were told at once
 
@@ -55,7 +55,7 @@ def test_a_refused_delivery_puts_the_kiosk_out_of_service_without_waiting_for_a_
 ) -> None:
     backoffice.revoke(kiosk.kiosk_id)
     outbox.enqueue_submission("GJZ-TEST-1", "birth", {"answers": {}})
-    facade.reporting.drain()
+    facade.reporting.worker.drain()
     assert facade.out_of_service_reason() == REVOKED
     assert outbox.depth() == 1  # kept for a re-enrolment, never dropped
     assert server_submissions(backoffice.central, kiosk.kiosk_id) == []

@@ -70,8 +70,9 @@ def reset(driver: object) -> None:
     if not simulator.plugged:
         simulator.replug()
     hub.printer.simulator.set(paper="ok", cover_open=False, offline=False)
-    if app.facade.reporting is not None and app.facade.reporting.out_of_service:
-        app.facade.reporting.set_out_of_service(False)
+    worker = app.facade.reporting.worker
+    if worker is not None and worker.out_of_service:
+        worker.set_out_of_service(False)
     app.facade.maintenance.centre_out_of_service = False
     app.facade.maintenance._failures = 0
     app.end_visit("test")

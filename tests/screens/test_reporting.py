@@ -34,8 +34,8 @@ def test_submission_through_the_ui_reaches_the_centre_exactly_once(ui: Any, cent
     ui.wait(lambda: reference in stored_references(central, kiosk_id), timeout=30,
             what="the application to reach the centre")
     # Let the worker run more beats and drains: nothing may arrive twice or stay queued.
-    beats = facade.reporting.last_heartbeat_at
-    ui.wait(lambda: facade.reporting.last_heartbeat_at != beats, timeout=15, what="another heartbeat")
+    beats = facade.reporting.worker.last_heartbeat_at
+    ui.wait(lambda: facade.reporting.worker.last_heartbeat_at != beats, timeout=15, what="another heartbeat")
     after = stored_references(central, kiosk_id)
     assert after.count(reference) == 1
     assert len(after) == len(before) + 1

@@ -58,7 +58,7 @@ def findings(ui: Any, label: str) -> list[Any]:
 def settled(ui: Any, record_id: str, model_name: str) -> dict[str, Any]:
     """The body of an outbox record once it left the queue: from the centre's table when the
     centre has the endpoint, else from the parked record (refused as unknown by an older centre)."""
-    outbox = ui.app.facade.devices.outbox
+    outbox = ui.app.facade.reporting.outbox
     ui.wait(lambda: not any(r.id == record_id and r.state == "pending" for r in outbox.records()),
             timeout=30, what=f"record {record_id} to leave the queue")
     parked = [r for r in outbox.records() if r.id == record_id]
@@ -113,7 +113,7 @@ def test_help_panel_says_what_to_do_now_and_tells_the_back_office(centred: Any, 
     set_mode(ui, mode)
     question = app.screen("questions").question.id
     person = app.facade.session.identity
-    sent_before = {r.id for r in app.facade.devices.outbox.records()}
+    sent_before = {r.id for r in app.facade.reporting.outbox.records()}
     calls: list[str] = []
     original = app.facade.call_help
     app.facade.call_help = lambda screen, step="": calls.append(original(screen, step)) or calls[-1]
