@@ -80,6 +80,7 @@ class DeviceHub:
         self.sscard: SscardReader | None = None
         self.sscard_monitor: ReaderMonitor | None = None
         self._sim_sscard: VirtualCard | None = None  # the virtual card in the testbed's reader
+        self._sim_sscard_lock = threading.RLock()  # a removal waits for an insertion under way
         self.printer: ReceiptPrinter | None = None
         self.camera: DocumentCamera | None = None
         self._card_on = False
@@ -326,14 +327,16 @@ class DeviceHub:
             return False
 
         def insert() -> None:
-            self.sim_remove_sscard()
-            self._sim_sscard = testbed.insert_person(person)
+            with self._sim_sscard_lock:  # held until pcscd sees the card, which may be read before
+                self.sim_remove_sscard()
+                self._sim_sscard = testbed.insert_person(person)
 
         threading.Thread(target=insert, name="sim-sscard", daemon=True).start()
         return True
 
     def sim_remove_sscard(self) -> None:
-        card, self._sim_sscard = self._sim_sscard, None
+        with self._sim_sscard_lock:
+            card, self._sim_sscard = self._sim_sscard, None
         if card is not None:
             card.remove()
 

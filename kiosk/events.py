@@ -1,7 +1,8 @@
 """What the runtime tells the UI, as typed events (one dataclass per kind, no string names).
 
-Listeners get them through ``Facade.subscribe`` on whatever thread raised them (a device
-worker, the reporting worker); a UI re-posts them onto its own thread before touching widgets.
+Listeners get them through ``Kiosk.subscribe`` (:mod:`kiosk.runtime`) on whatever thread raised
+them (a device worker, the reporting worker); a UI re-posts them onto its own thread before
+touching widgets.
 None of them carries personal data: a card read is announced masked, errors by i18n key.
 """
 

@@ -73,8 +73,9 @@ class Kiosk:
         self.reporting.start()
 
     def stop(self) -> None:
-        self.reporting.stop()  # finishes what it sends, then closes the outbox
+        self.reporting.stop()  # finishes what it sends
         self.devices.stop()
+        self.reporting.close()
         if self.visit.speaker is not None:
             self.visit.speaker.close()
         self.visit.end("shutdown")

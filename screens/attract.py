@@ -33,10 +33,10 @@ class AttractScreen(KioskScreen):
         self._drift: Animation | None = None
 
     def on_enter(self, *_: Any) -> None:
-        self.zone_name = self.facade.config.location.name
+        self.zone_name = self.app.kiosk.config.location.name
         self._update_clock()
         self._clock_event = Clock.schedule_interval(self._update_clock, 1.0)
-        self.card_left = self.facade.card_present()
+        self.card_left = self.devices.card_present()
         Clock.schedule_once(lambda _dt: self._start_drift(), 0)
 
     def on_leave(self, *_: Any) -> None:
@@ -49,7 +49,7 @@ class AttractScreen(KioskScreen):
 
     def _update_clock(self, *_: Any) -> None:
         self.clock_text = time.strftime("%H:%M")
-        self.card_left = self.facade.card_present()
+        self.card_left = self.devices.card_present()
 
     def _start_drift(self) -> None:
         """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
@@ -79,7 +79,7 @@ class AttractScreen(KioskScreen):
         return touch.x < self.width * CORNER_FRACTION and touch.y > self.height * (1 - CORNER_FRACTION)
 
     def start_visit(self) -> None:
-        self.facade.wake()
+        self.visit.wake()
         self.app.go(Place.HOME)
 
 

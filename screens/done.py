@@ -22,9 +22,9 @@ class DoneScreen(KioskScreen):
         self._poll = None
 
     def on_enter(self, *_: Any) -> None:
-        self.facade.end("completed")
-        self.card_present = self.facade.card_present()
-        self.facade.say(self.t("ui.done.thanks") + self.t("ui.done.take_card"))
+        self.visit.end("completed")
+        self.card_present = self.devices.card_present()
+        self.visit.say(self.t("ui.done.thanks") + self.t("ui.done.take_card"))
         self._return = Clock.schedule_once(lambda _dt: self.home(), RETURN_AFTER_S)
         self._poll = Clock.schedule_interval(self._check_card, 0.5)
 
@@ -35,7 +35,7 @@ class DoneScreen(KioskScreen):
                 event.cancel()
 
     def _check_card(self, *_: Any) -> None:
-        self.card_present = self.facade.card_present()
+        self.card_present = self.devices.card_present()
 
     def home(self) -> None:
         self.app.end_visit("completed")

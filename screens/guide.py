@@ -22,11 +22,11 @@ class GuideScreen(KioskScreen):
         self.fill()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self.fill()
 
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         guide = build_guide(flow.catalog, flow.scenario_id, self.app.lang)
         self.title = self.t("catalog.guide.title", title=guide.title)
         box = self.ids.guide_text

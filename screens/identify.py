@@ -39,13 +39,13 @@ class IdentifyScreen(KioskScreen):
         self._update_devices()
         self._hint_event = Clock.schedule_once(self._show_hint, HINT_AFTER_S)
         Clock.schedule_once(lambda _dt: self._animate(), 0)
-        self.facade.expect_card(True)
-        self.facade.say(self.t("ui.identify.instruction"))
-        if self.facade.session is not None and self.facade.session.identity is not None:
+        self.devices.expect_card(True)
+        self.visit.say(self.t("ui.identify.instruction"))
+        if self.visit.session is not None and self.visit.session.identity is not None:
             Clock.schedule_once(lambda _dt: self.identified(), 0)
 
     def on_leave(self, *_: Any) -> None:
-        self.facade.expect_card(False)
+        self.devices.expect_card(False)
         if self._hint_event is not None:
             self._hint_event.cancel()
         if self._anim is not None:
@@ -53,12 +53,12 @@ class IdentifyScreen(KioskScreen):
             self._anim = None
 
     def _update_devices(self) -> None:
-        states = self.facade.device_states()
+        states = self.devices.states()
         idcard = states.get("idcard")
         sscard = states.get("sscard")
         self.reader_ok = bool(idcard and idcard.usable)
         self.sscard_ok = bool(sscard and sscard.usable)
-        self.sscard_sim = bool(self.app.sim and self.sscard_ok and self.facade.sim_sscard_available())
+        self.sscard_sim = bool(self.app.sim and self.sscard_ok and self.devices.sim_sscard_available())
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
@@ -79,7 +79,7 @@ class IdentifyScreen(KioskScreen):
     def _show_hint(self, *_: Any) -> None:
         self.hint = self.t("ui.identify.hint_nothing")
 
-    def on_facade_event(self, event: Event) -> None:
+    def on_kiosk_event(self, event: Event) -> None:
         match event:
             case Identified():
                 self.identified()
@@ -94,10 +94,10 @@ class IdentifyScreen(KioskScreen):
         self.advance()
 
     def sim_place(self) -> None:
-        self.facade.sim_place_card()
+        self.devices.sim_place_card()
 
     def sim_place_sscard(self) -> None:
-        self.facade.sim_place_sscard()
+        self.devices.sim_place_sscard()
 
     def wipe(self) -> None:
         self.message = ""

@@ -22,7 +22,7 @@ class OutOfServiceScreen(KioskScreen):
         self._taps: list[float] = []
 
     def on_enter(self, *_: Any) -> None:
-        advice = self.facade.help_advice()
+        advice = self.visit.help_advice()
         self.advice = "\n".join([advice.headline, *advice.lines])
 
     def refresh(self) -> None:

@@ -42,7 +42,7 @@ class RatingScreen(KioskScreen):
         self.ids.comment.focus = False
         self.ids.dock.hide()
         self.fill()
-        self.facade.say(self.t("ui.rating.title"))
+        self.visit.say(self.t("ui.rating.title"))
 
     def on_leave(self, *_: Any) -> None:
         self.ids.comment.focus = False
@@ -97,8 +97,10 @@ class RatingScreen(KioskScreen):
             return
         comment = self.ids.comment.text.strip()[:COMMENT_MAX] if self.asking_reasons else ""
         reasons = [r for r in RATING_REASONS if r in self.reasons] if self.asking_reasons else []
+        session = self.visit.session
         try:
-            kept = self.facade.rate(int(self.level), reasons, comment) is not None
+            kept = session is not None and self.reporting.rate(
+                session.reference, session.scenario_id, int(self.level), reasons, comment) is not None
         except Exception:  # a rating must never keep a citizen from finishing
             kept = False
         self.app.screen("done").rating_note = self.t("ui.rating.thanks" if kept else "ui.rating.not_sent")

@@ -39,11 +39,11 @@ class ResultsScreen(KioskScreen):
         self.fill()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self.fill()
 
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         lang = self.app.lang
         items = flow.items()
         materials = flow.materials()
@@ -62,7 +62,7 @@ class ResultsScreen(KioskScreen):
             box.add_widget(BulletRow(text=item.title.get(lang), bold=True, font_size=self.app.theme.font_m))
             parts = [self.t("ui.results.department", department=item.department.get(lang))]
             parts += processing_lines(item, lang) + deadline_lines(item, lang, with_basis=False)
-            fee = item.fee.get(lang) if hasattr(item.fee, "get") else str(item.fee)
+            fee = item.fee.get(lang)
             if fee:
                 parts.append(self.t("ui.results.fee", fee=fee))
             details = "   ".join(parts)

@@ -27,7 +27,7 @@ class SubmittingScreen(KioskScreen):
 
     def _submit(self) -> None:
         try:
-            reference = self.facade.submit()
+            reference = self.visit.submit()
         except KioskError as error:
             Clock.schedule_once(lambda _dt, e=error: self._failed(e), 0)
             return

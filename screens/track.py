@@ -71,8 +71,8 @@ class TrackScreen(KioskScreen):
         if self.scanning:
             self.stop_scan()
             return
-        camera = self.facade.camera
-        if camera is None or not self.facade.camera_usable():
+        camera = self.devices.camera
+        if camera is None or not self.devices.camera_usable():
             self.error = self.t("ui.track.no_camera")
             return
         self.error = ""
@@ -81,7 +81,7 @@ class TrackScreen(KioskScreen):
 
     def stop_scan(self) -> None:
         if self.scanning:
-            camera = self.facade.camera
+            camera = self.devices.camera
             if camera is not None:
                 camera.stop_preview()
         self.scanning = False
@@ -171,8 +171,8 @@ class TrackScreen(KioskScreen):
         box.add_widget(send)
 
     def photograph(self, material_id: str) -> None:
-        camera = self.facade.camera
-        if camera is None or not self.facade.camera_usable():
+        camera = self.devices.camera
+        if camera is None or not self.devices.camera_usable():
             self.error = self.t("ui.track.no_camera")
             return
         if self.busy:

@@ -63,10 +63,13 @@ class Reporting:
             self.worker.start()
 
     def stop(self) -> None:
-        """Stop the worker (it finishes what it is sending), then close the outbox."""
+        """Stop the worker (it finishes what it is sending); the outbox stays open until :meth:`close`."""
         if self.worker is not None:
             self.worker.stop()
             self.worker.client.close()
+
+    def close(self) -> None:
+        """Close the outbox (after the devices stopped: their last state changes still read it)."""
         if self.outbox is not None:
             self.outbox.close()
 

@@ -162,8 +162,8 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk import logs
     from kiosk.config import load
-    from kiosk.facade import open_kiosk
     from kiosk.paths import state_dir
+    from kiosk.runtime import open_kiosk
     from provisioning.commands.printer import ipv4_addresses
 
     journeys: list[Any] = []
@@ -199,11 +199,11 @@ def run(args: argparse.Namespace) -> int:
             folder = state_dir()
             config = load(folder)
         logs.setup(folder / "logs", kiosk_id=config.kiosk_id, levels=config.log_levels)
-        facade = open_kiosk(config, folder, addresses=ipv4_addresses)
+        kiosk = open_kiosk(config, folder, addresses=ipv4_addresses)
 
         from screens.app import KioskApp
 
-        app = KioskApp(facade, sim=simulated or config.simulation)
+        app = KioskApp(kiosk, sim=simulated or config.simulation)
         if scripted and args.scenario:  # SIGTERM unwinds the script, whose ``finally`` stops the app
             assert out is not None
             return _explore(app, out, central, journeys)
@@ -220,7 +220,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
     from screens.driver import UiDriver
     from screens.script import ScriptedVisit
 
-    facade = app.facade
+    kiosk = app.kiosk
     driver = UiDriver.launch(app)
     references: list[str] = []
     try:
@@ -230,7 +230,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
             references.append(reference)
             print(f"{scenario}: {reference} ({len(list(shots.glob('*.png')))} screenshots in {shots})")
         driver.screenshot(out / "attract-after.png")
-        delivered = _wait_delivered(driver, central, facade.config.kiosk_id, references)
+        delivered = _wait_delivered(driver, central, kiosk.config.kiosk_id, references)
     finally:
         app.stop()
     receipts = sorted((out / "receipts").glob("*.png"))
@@ -239,7 +239,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
     if missing:
         print(f"not delivered to the centre: {', '.join(missing)}", file=sys.stdout)
     else:
-        where = central.url if central is not None else facade.config.central.url
+        where = central.url if central is not None else kiosk.config.central.url
         print(f"delivered to the centre at {where}: {', '.join(delivered)}")
     return 0 if len(receipts) == len(SCRIPTED_SCENARIOS) and not missing else 1
 
@@ -262,7 +262,7 @@ def _explore(app: Any, out: Path, central: Any, journeys: list[Any]) -> int:
             for finding in result.findings:
                 print(f"  {finding}")
         references = [r.reference for r in results if r.reference]
-        delivered = _wait_delivered(driver, central, app.facade.config.kiosk_id, references)
+        delivered = _wait_delivered(driver, central, app.kiosk.config.kiosk_id, references)
     finally:
         app.stop()
     missing = sorted(set(references) - set(delivered))
@@ -294,7 +294,7 @@ def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[s
     from central.client import BackOfficeClient
     from simulation.centre import stored_references
 
-    outbox = driver.app.facade.reporting.outbox
+    outbox = driver.app.kiosk.reporting.outbox
 
     def stored_now() -> list[str]:
         if central is not None:

@@ -1,7 +1,7 @@
 """What every visit screen shares besides the header: the stage indicator (身份 → … → 回执), the
 呼叫工作人员 panel, the 结束办理 confirmation and plain-word notes for jargon.
 
-The panel's words come from :meth:`kiosk.facade.Facade.help_advice` (the hall's facts are data
+The panel's words come from :meth:`kiosk.services.VisitService.help_advice` (the hall's facts are data
 in ``assets/help/hall.yaml``); the glossary from ``assets/glossary.yaml``.
 """
 
