@@ -288,7 +288,7 @@ def _sent_from_outbox(outbox: Any, references: list[str]) -> list[str]:
 def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[str]) -> list[str]:
     """Keep the UI running until the centre holds every reference (or the time is up).
 
-    With the embedded centre its database is asked; with the enrolled centre (``central`` is
+    With the embedded centre its staff API is asked; with the enrolled centre (``central`` is
     None) the kiosk's own outbox says what was delivered.
     """
     from central.client import BackOfficeClient
