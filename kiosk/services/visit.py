@@ -318,12 +318,8 @@ def receipt_data(visits: Visits) -> AcceptanceReceipt:
     hall = visits.hall
     name = str(flow.answer_for("applicant.name") or "")
     number = str(flow.answer_for("applicant.id_number") or "")
-    delivery = flow.situation.get("delivery", "")
-    delivery_label = next(
-        (o.label.get(lang) for q in flow.scenario.questions if q.id == "delivery"
-         for o in q.options if o.value == delivery),
-        delivery,
-    )
+    delivery = flow.situation_for("delivery")
+    bank = flow.situation_for("bank")
     return AcceptanceReceipt(
         reference=session.reference,
         applicant_name_masked=(name[:1] + "*" * (len(name) - 1)) if name else "",
@@ -335,15 +331,15 @@ def receipt_data(visits: Visits) -> AcceptanceReceipt:
             for item in flow.items()
         ],
         materials=[need.material.name.get(lang) for need in flow.materials()],
-        delivery=delivery_label,
+        delivery=_label(flow, "delivery", delivery, lang),
         delivery_address=str(flow.answer_for("delivery.address") or ""),
         created_at=dt.datetime.now(),
         location=visits.config.location.name,
         kiosk_id=visits.config.kiosk_id or "unenrolled",
         track_url=visits.tracking_url(),
-        enterprise_name=str(flow.answers.get("enterprise.name") or ""),
-        bank=_option_label(flow, "bank", lang) if flow.situation.get("bank", "none") != "none" else "",
-        appointment=str(flow.answers.get("bank.appointment_date") or ""),
+        enterprise_name=str(flow.answer_for("enterprise.name") or ""),
+        bank=_label(flow, "bank", bank, lang) if bank not in ("", "none") else "",
+        appointment=str(flow.answer_for("bank.appointment") or ""),
         delivery_kind=delivery,
         hall=hall,
         applicant_deadlines=[line for item in flow.items()
@@ -351,10 +347,10 @@ def receipt_data(visits: Visits) -> AcceptanceReceipt:
     )
 
 
-def _option_label(flow: Flow, question_id: str, lang: str) -> str:
-    value = flow.situation.get(question_id, "")
-    return next((o.label.get(lang) for q in flow.scenario.questions if q.id == question_id
-                 for o in q.options if o.value == value), value)
+def _label(flow: Flow, role: str, value: str, lang: str) -> str:
+    """The label of the option ``value`` of the question declaring ``role``."""
+    question = flow.scenario.question_for(role)
+    return question.label_of(value, lang) if question is not None else value
 
 
 def _due(hall: Hall, days: float | None) -> dt.date | None:
