@@ -16,13 +16,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import aftercare_api, applications_api, backoffice_api, kiosk_api
+from central import aftercare_api, applications_api, backoffice_api, batch_api, kiosk_api
 from central.alerts import AlertWatcher
 from central.bodylimit import BodyLimit
 from central.console import mount_console
 from central.credentials import load_or_create_server_key
 from central.db import make_engine, make_sessionmaker, make_soft_state_engine, sqlite_url
 from central.deps import CentralState, Refusal
+from central.heartbeat_fast import AsyncPool, HeartbeatFastPath, conninfo
 from central.sealing import DataKeys, load_or_create_data_keys
 from wire.models import API_PREFIX
 
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(kiosk_api.router, prefix=API_PREFIX)
     app.include_router(backoffice_api.router, prefix=API_PREFIX)
     app.include_router(aftercare_api.router, prefix=API_PREFIX)
+    app.include_router(batch_api.router, prefix=API_PREFIX)
     app.include_router(applications_api.router, prefix=API_PREFIX)
     app.state.data_keys = data_keys or (
         load_or_create_data_keys(data_dir) if data_dir is not None else DataKeys.generate()
@@ -118,4 +120,8 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http)
     mount_console(app)
     app.add_middleware(BodyLimit)
+    soft_state = app.state.central.soft_state
+    app.state.heartbeat_pool = AsyncPool(conninfo(soft_state)) if soft_state is not None else None
+    # Outermost: the usual heartbeat is answered before FastAPI's machinery (see the module).
+    app.add_middleware(HeartbeatFastPath, state=app.state.central, pool=app.state.heartbeat_pool)
     return app

@@ -24,6 +24,7 @@ LIMITS: dict[str, int] = {
     f"{API_PREFIX}/submissions": 48 * MB,  # a dozen phone-camera scans, base64'd
     f"{API_PREFIX}/supplements": 48 * MB,  # 补正: recaptured scans, like a submission
     f"{API_PREFIX}/logs": MAX_LOG_BATCH_BYTES,
+    f"{API_PREFIX}/batch": 48 * MB,  # records of about 8 MB, or one larger record alone
 }
 DEFAULT_LIMIT = 1 * MB
 

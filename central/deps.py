@@ -76,6 +76,10 @@ class CentralState:
             self._secrets[kiosk_id] = secret
         return secret
 
+    def cached_secret(self, kiosk_id: str) -> bytes | None:
+        """The secret if this process has it already (no database look-up)."""
+        return self._secrets.get(kiosk_id)
+
     def forget_secret(self, kiosk_id: str) -> None:
         self._secrets.pop(kiosk_id, None)
 

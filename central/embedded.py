@@ -94,6 +94,8 @@ class EmbeddedCentral:
         if self._socket is not None:
             self._socket.close()
         self.state.engine.dispose()
+        if self.app.state.heartbeat_pool is not None:
+            self.app.state.heartbeat_pool.close()
         if self.state.soft_state is not None:
             self.state.soft_state.dispose()
         if self._own_dir:

@@ -170,8 +170,7 @@ def _count_failure(state: CentralState, address: str) -> None:
 # update the kiosk unless revoked, and say whether commands are waiting. No row back means a
 # replayed nonce or a revoked kiosk (whose nonce is not stored either); a look at the kiosk
 # row tells which.
-_HEARTBEAT_SQL = text(
-    """
+HEARTBEAT_SQL_TEXT = """
     WITH fresh AS (
         INSERT INTO nonces (kiosk_id, nonce, seen_at)
         SELECT CAST(:kiosk_id AS varchar), CAST(:nonce AS varchar), CAST(:stamp AS bigint)
@@ -189,7 +188,7 @@ _HEARTBEAT_SQL = text(
         WHERE kiosk_id = CAST(:kiosk_id AS varchar) AND acked_at IS NULL
     ) AS waiting
     """
-)
+_HEARTBEAT_SQL = text(HEARTBEAT_SQL_TEXT)
 
 
 def _heartbeat_in_one_statement(
@@ -224,7 +223,7 @@ def _heartbeat_in_one_statement(
     return HeartbeatResponse(server_time=now, commands=[]).model_dump_json().encode()
 
 
-def _hand_out_commands(engine: Engine, kiosk_id: str) -> bytes:
+def hand_out_commands(engine: Engine, kiosk_id: str) -> bytes:
     now = utc_now()
     with engine.begin() as db:
         commands = _pending_commands(db, kiosk_id, now)
@@ -306,7 +305,7 @@ def _heartbeat_rows(state: CentralState, signed: Credentials, payload: Heartbeat
         body = _heartbeat_in_one_statement(
             state.soft_state, signed.kiosk_id, signed.nonce, signed.now, payload
         )
-        return body if body is not None else _hand_out_commands(state.engine, signed.kiosk_id)
+        return body if body is not None else hand_out_commands(state.engine, signed.kiosk_id)
     return _record_heartbeat(state, signed.kiosk_id, signed.nonce, signed.now, payload)
 
 

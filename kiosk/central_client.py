@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -84,20 +84,38 @@ def _error_code(response: requests.Response) -> str:
     return ""
 
 
+def error_for(status: int, code: str, what: str) -> CentralError | None:
+    """The error an answer means (None for a 2xx): retry later, stop, or park the record."""
+    if 200 <= status < 300:
+        return None
+    detail = f"{what}: HTTP {status} {code}".strip()
+    # 403 "forbidden" is about one record (another kiosk's id), not about our credentials.
+    if status == 401 or (status == 403 and code != "forbidden"):
+        return CentralAuthFailed(detail, status=status, error=code)
+    if status == 409 and code == "replay":
+        return CentralServerError(detail, status=status, error=code)
+    if status in (408, 425, 429) or status >= 500:
+        return CentralServerError(detail, status=status, error=code)
+    return CentralRejected(detail, status=status, error=code)
+
+
 def _raise_for(response: requests.Response, what: str) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
-    code = _error_code(response)
-    detail = f"{what}: HTTP {status} {code}".strip()
-    # 403 "forbidden" is about one record (another kiosk's id), not about our credentials.
-    if status == 401 or (status == 403 and code != "forbidden"):
-        raise CentralAuthFailed(detail, status=status, error=code)
-    if status == 409 and code == "replay":
-        raise CentralServerError(detail, status=status, error=code)
-    if status in (408, 425, 429) or status >= 500:
-        raise CentralServerError(detail, status=status, error=code)
-    raise CentralRejected(detail, status=status, error=code)
+    error = error_for(status, _error_code(response), what)
+    assert error is not None
+    raise error
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One record's answer within a batch: ``error`` None when the centre stored it (now or
+    before), else what the same answer to the record alone would have raised."""
+
+    id: str
+    error: CentralError | None
+    body: Any
 
 
 class CentralClient:
@@ -256,3 +274,29 @@ class CentralClient:
         if content_encoding:
             headers["Content-Encoding"] = content_encoding
         return self.request("POST", path, body, query=query, headers=headers)
+
+    def deliver_batch(self, records: Sequence[tuple[str, str, bytes]]) -> list[BatchOutcome]:
+        """POST several outbox records, given as (id, kind, JSON object bytes), in one signed
+        request; one outcome per record, in order. Raises as ``request`` does when the batch
+        as a whole is refused (a centre without /batch answers 404)."""
+        parts = [
+            b'{"id":' + json.dumps(record_id).encode() + b',"kind":' + json.dumps(kind).encode()
+            + b',"body":' + body + b"}"
+            for record_id, kind, body in records
+        ]
+        payload = b'{"records":[' + b",".join(parts) + b"]}"
+        reply = self.request("POST", "/batch", payload, headers={"Content-Type": "application/json"})
+        results = reply.body.get("results") if isinstance(reply.body, dict) else None
+        if not isinstance(results, list) or [
+            r.get("id") if isinstance(r, dict) else None for r in results
+        ] != [record_id for record_id, _, _ in records]:
+            raise CentralServerError("POST /batch: the results do not match the records sent")
+        outcomes = []
+        for result in results:
+            body = result.get("body")
+            code = str(body.get("error") or "") if isinstance(body, dict) else ""
+            status = result.get("status")
+            error = error_for(status if isinstance(status, int) else 502, code,
+                              f"POST /batch record {result['id']}")
+            outcomes.append(BatchOutcome(result["id"], error, body))
+        return outcomes

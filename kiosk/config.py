@@ -31,6 +31,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_BYTES = 16
 # Device URL options that are numbers: each must be finite and positive.
 NUMERIC_URL_OPTIONS = ("timeout", "baud", "width", "interval", "fps")
+TOUCH_PROVIDERS = ("mtdev", "hidinput")
+TOUCH_ROTATIONS = (0, 90, 180, 270)
+DIM_PERCENT_RANGE = (5, 95)  # darker looks switched off; brighter does not dim
 
 
 @dataclass
@@ -66,6 +69,47 @@ class Timeouts:
 
 
 @dataclass
+class TouchCalibration:
+    """The panel's raw readings at the screen's edges, per raw axis (before swap, invert and
+    rotation). None: the range the panel itself reports. ``detect --write`` fills them in with
+    that range; ``touch-test --write`` with what the four corner touches measured."""
+
+    min_x: int | None = None
+    max_x: int | None = None
+    min_y: int | None = None
+    max_y: int | None = None
+
+
+@dataclass
+class Touch:
+    """The touchscreen read straight from the kernel (no desktop needed). ``device`` "" leaves
+    touch to the window (a mouse, or the desktop's touch); "auto" takes every multi-touch panel
+    Kivy's probesysfs finds; else the event node (``/dev/input/event3``, or a stable
+    ``/dev/input/by-id/…`` link). The raw position is calibrated, then x and y swapped
+    (``swap_xy``), inverted (``invert_x``/``invert_y``), and turned ``rotation`` degrees clockwise."""
+
+    device: str = ""
+    provider: str = "mtdev"  # mtdev (multi-touch panels) or hidinput (also single-touch ones)
+    rotation: int = 0
+    swap_xy: bool = False
+    invert_x: bool = False
+    invert_y: bool = False
+    calibration: TouchCalibration = field(default_factory=TouchCalibration)
+
+
+@dataclass
+class NightDimming:
+    """A darker screen at night while nobody uses the kiosk (attract screen only, never during
+    a visit; a touch or a card brings full brightness back at once). ``start``/``end`` as
+    ``HH:MM`` local time, "" for never; the window may cross midnight (23:00 to 06:00).
+    ``percent`` is the brightness while dimmed, of full."""
+
+    start: str = ""
+    end: str = ""
+    percent: int = 30
+
+
+@dataclass
 class Config:
     kiosk_id: str = ""
     location: Location = field(default_factory=Location)
@@ -77,6 +121,8 @@ class Config:
     simulation: bool = False  # set by the simulation harness; selftest refuses sim:// without it
     maintenance_pin_hash: str = ""
     log_levels: dict[str, str] = field(default_factory=dict)
+    touch: Touch = field(default_factory=Touch)
+    night_dimming: NightDimming = field(default_factory=NightDimming)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +142,10 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
             values[name] = _build(type(default), value or {}, f"{where}.{name}")
         elif isinstance(default, float) and isinstance(value, int | float) and not isinstance(value, bool):
             values[name] = float(value)
+        elif cls is NightDimming and name in ("start", "end") and type(value) is int and 0 <= value < 24 * 60:
+            values[name] = f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads a bare 23:00 as 1380 (base 60)
+        elif isinstance(default, int) and not isinstance(default, bool) and isinstance(value, bool):
+            raise ConfigError(f"{where}.{name}: expected a whole number, got {value!r}")
         elif default is not None and not isinstance(value, type(default)):
             raise ConfigError(f"{where}.{name}: expected {type(default).__name__}, got {value!r}")
         elif isinstance(value, dict) and not all(isinstance(k, str) for k in value):
@@ -153,7 +203,69 @@ def check(config: Config, where: str) -> Config:
             raise ConfigError(f"{where}.log_levels: {problem}")
     if not all(isinstance(lang, str) for lang in config.languages) or not config.languages:
         raise ConfigError(f"{where}.languages: expected a list of language codes")
+    if problem := touch_problem(config.touch):
+        raise ConfigError(f"{where}.touch.{problem}")
+    if problem := night_dimming_problem(config.night_dimming):
+        raise ConfigError(f"{where}.night_dimming.{problem}")
     return config
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of ``HH:MM`` (24-hour), or None if it is not such a time."""
+    hours, colon, minutes = text.partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and len(hours) in (1, 2) and len(minutes) == 2):
+        return None
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return int(hours) * 60 + int(minutes)
+
+
+def night_dimming_problem(night: NightDimming) -> str | None:
+    """What is wrong with the night dimming settings, as ``setting: reason``."""
+    if not night.start and not night.end:
+        return None
+    for name in ("start", "end"):
+        value = getattr(night, name)
+        if not value:
+            return f"{name}: missing; give both start and end (e.g. start: \"23:00\", end: \"06:00\"), or neither"
+        if clock_minutes(value) is None:
+            return f"{name}: {value!r} is not a time of day; write it as HH:MM in 24-hour time, e.g. \"23:00\""
+    if clock_minutes(night.start) == clock_minutes(night.end):
+        return f"end: the same as start ({night.start}); the screen would never, or always, be dimmed"
+    low, high = DIM_PERCENT_RANGE
+    if not low <= night.percent <= high:
+        return (f"percent: {night.percent} is the brightness while dimmed; use {low} to {high} "
+                f"(below {low} the kiosk looks switched off)")
+    return None
+
+
+def touch_problem(touch: Touch) -> str | None:
+    """What is wrong with the touch settings, as ``setting: reason`` in a technician's words."""
+    device = touch.device
+    if device and device != "auto":
+        if not device.startswith("/"):
+            return (f"device: {device!r} is not a device path; give the full path such as "
+                    "/dev/input/event3 (kiosk-provision detect lists them), or auto")
+        if "," in device or "=" in device or any(c.isspace() for c in device):
+            return f"device: {device!r} may not contain commas, '=' or spaces"
+    if touch.provider not in TOUCH_PROVIDERS:
+        return (f"provider: {touch.provider!r} is not a touch reader; use mtdev (multi-touch panels) "
+                "or hidinput (also single-touch panels)")
+    if touch.rotation not in TOUCH_ROTATIONS:
+        return f"rotation: {touch.rotation!r} degrees; use 0, 90, 180 or 270"
+    calibration = touch.calibration
+    for axis in ("x", "y"):
+        low, high = getattr(calibration, f"min_{axis}"), getattr(calibration, f"max_{axis}")
+        for name, value in ((f"min_{axis}", low), (f"max_{axis}", high)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                return f"calibration.{name}: {value!r} is not a whole number (raw panel units)"
+        if (low is None) != (high is None):
+            return (f"calibration: give both min_{axis} and max_{axis}, or neither "
+                    "(then the panel's own range is used)")
+        if low is not None and high is not None and low >= high:
+            return (f"calibration: min_{axis} ({low}) must be below max_{axis} ({high}); "
+                    f"for a mirrored axis set invert_{axis}: true instead")
+    return None
 
 
 def config_path(folder: Path | None = None) -> Path:

@@ -6,7 +6,10 @@ regenerated, so a kiosk killed between "server stored it" and "row deleted" rese
 key and the server stores it once. Payloads are sealed at rest (:mod:`kiosk.crypto`); enqueue
 commits with ``synchronous=FULL`` before returning, so a power cut after it loses nothing.
 
-Delivery (:meth:`Outbox.drain`) follows the reply:
+Delivery (:meth:`Outbox.drain`) sends consecutive JSON records several to one signed
+``POST /batch`` (each keeps its id as its key and gets its own answer; a batch the centre
+refuses as a whole is sent again one record at a time, logs always go alone), deletes what a
+batch delivered in one transaction, and follows each record's reply:
 
 * 2xx: the row is deleted.
 * network error, 5xx, replay: the whole link backs off (exponential with jitter, capped) and a
@@ -46,11 +49,12 @@ from typing import Any, Protocol
 
 import pydantic
 
-from kiosk.central_client import CentralAuthFailed, Reply
+from kiosk.central_client import BatchOutcome, CentralAuthFailed, Reply
 from kiosk.crypto import DecryptionError, Sealer
 from kiosk.errors import CentralError
 from wire import models
 from wire.errors import ExitCode, KioskError
+from wire.models import MAX_BATCH_BYTES, MAX_BATCH_RECORDS
 
 log = logging.getLogger("kiosk.outbox")
 
@@ -71,6 +75,9 @@ ENDPOINTS = {
     HELP_CALL: "/help-calls",
 }
 PENDING, REJECTED = "pending", "rejected"
+# Kinds whose body is one JSON object: several go in one signed POST /batch (wire.models).
+BATCHABLE = frozenset({SUBMISSION, EVENTS, SUPPLEMENT, RATING, HELP_CALL})
+BATCH_RETRY_SECONDS = 3600.0  # a centre without /batch is asked again after this
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -128,6 +135,10 @@ class Deliverer(Protocol):
         content_encoding: str = ...,
         query: dict[str, str] | None = ...,
     ) -> Reply: ...
+
+
+class BatchDeliverer(Deliverer, Protocol):
+    def deliver_batch(self, records: Sequence[tuple[str, str, bytes]]) -> list[BatchOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -199,8 +210,10 @@ class Outbox:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         reserve_bytes: int = RESERVE_BYTES,
+        batch_records: int = MAX_BATCH_RECORDS,
     ) -> None:
         self.path = Path(path)
+        self.batch_records = max(1, min(batch_records, MAX_BATCH_RECORDS))
         self.reserve_path = self.path.with_name(self.path.name + RESERVE_SUFFIX)
         self.reserve_bytes = reserve_bytes
         self._sealer = Sealer(secret)
@@ -208,6 +221,7 @@ class Outbox:
         self.backoff = backoff or Backoff()
         self._rng = rng or random.Random()
         self._lock = threading.RLock()
+        self._batch_refused_at: float | None = None  # monotonic: when the centre had no /batch
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -266,11 +280,15 @@ class Outbox:
             raise OutboxFull(f"{self.path}: {needed} bytes needed, {self.room()} free")
 
     def _give_back_free_pages(self) -> None:
-        """Return deleted rows' pages to the disk, a few at a time (a full disk has little WAL room)."""
+        """Return deleted rows' pages to the disk: all at once when the disk has room for
+        their WAL copy, else a few at a time (a full disk has little WAL room). Each step
+        ends with a checkpoint, an fsync: one step, not one per 64 pages, when there is room."""
         with self._lock:
             try:
-                while self._db.execute("PRAGMA freelist_count").fetchone()[0]:
-                    self._db.execute("PRAGMA incremental_vacuum(64)").fetchall()
+                while free := self._db.execute("PRAGMA freelist_count").fetchone()[0]:
+                    step = free if self.room() > 4 * free * _PAGE + self.reserve_bytes else 64
+                    # executescript steps the pragma to its end; execute() would free one page.
+                    self._db.executescript(f"PRAGMA incremental_vacuum({step});")
                     self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             except sqlite3.Error as error:
                 log.warning("outbox vacuum failed", extra={"event": "outbox.vacuum_failed", "error": str(error)})
@@ -535,26 +553,36 @@ class Outbox:
 
     # Delivery.
 
-    def _next_due(self, now: float) -> tuple[Any, ...] | None:
-        rows = self._query(
+    def _due(self, now: float, limit: int) -> list[tuple[Any, ...]]:
+        return self._query(
             "SELECT id, kind, query, content_type, content_encoding, payload, attempts FROM records"
-            " WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT 1",
-            (PENDING, now),
+            " WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+            (PENDING, now, limit),
         )
-        return rows[0] if rows else None
 
-    def _acknowledged(self, record_id: str) -> None:
+    def _acknowledged(self, *record_ids: str) -> None:
+        """Delete delivered records, all in one transaction (one fsync for a batch). On a
+        full disk the reserve is given up; if a batch's delete still finds no room, the
+        records go one at a time, the WAL truncated after each."""
         try:
-            self._delete_delivered(record_id)
+            self._delete_delivered(record_ids)
+            return
         except OutboxFull:
             log.warning("disk full while deleting a delivered record; reserve released",
                         extra={"event": "outbox.reserve_released"})
             self.release_reserve()
-            self._delete_delivered(record_id)
+        try:
+            self._delete_delivered(record_ids)
+        except OutboxFull:
+            if len(record_ids) == 1:
+                raise
+            for record_id in record_ids:
+                self._delete_delivered((record_id,))
+                self.checkpoint()
 
-    def _delete_delivered(self, record_id: str) -> None:
+    def _delete_delivered(self, record_ids: Sequence[str]) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            db.executemany("DELETE FROM records WHERE id = ?", [(i,) for i in record_ids])
             self._set_meta(db, "link_failures", "0")
             self._set_meta(db, "link_next_at", "0")
 
@@ -599,9 +627,15 @@ class Outbox:
         max_records: int | None = None,
         should_stop: Callable[[], bool] = lambda: False,
     ) -> DrainReport:
-        """Send due records in order until the queue is empty, backs off, or is stopped."""
+        """Send due records in order until the queue is empty, backs off, or is stopped.
+
+        Consecutive JSON records go several to a signed POST /batch when the client can
+        (each keeps its own id as its idempotency key, and each is answered on its own);
+        logs, and every record of a batch the centre refused as a whole, go one by one.
+        """
         report = DrainReport()
         self._clamp_retry_times(self._clock())
+        singles = 0  # records to send one by one before batching again
         while not should_stop() and (max_records is None or report.sent < max_records):
             if self.alarm():
                 report.stopped = "alarm"
@@ -610,51 +644,155 @@ class Outbox:
             if self.link_retry_at() > now:
                 report.stopped = "backoff"
                 break
-            row = self._next_due(now)
-            if row is None:
+            room = self.batch_records if max_records is None else max_records - report.sent
+            batching = singles == 0 and self._may_batch(client)
+            rows = self._due(now, min(room, self.batch_records) if batching else 1)
+            if not rows:
                 break
-            record_id, kind, query, content_type, encoding, sealed, attempts = row
+            group = self._batch_of(rows, report) if batching else []
+            if len(group) >= 2:
+                outcome = self._deliver_batch(client, group, report)  # type: ignore[arg-type]
+                if outcome == "stop":
+                    break
+                singles = len(group) if outcome == "singles" else 0
+                continue
+            if group:
+                rows = [group[0][0]]
+            elif batching and rows[0][1] in BATCHABLE:
+                continue  # the first due record could not be opened and was parked
+            singles = max(singles - 1, 0)
+            if not self._deliver_one(client, rows[0], report):
+                break
+        self._after_pass(report)
+        return report
+
+    def _may_batch(self, client: Deliverer) -> bool:
+        if not hasattr(client, "deliver_batch"):
+            return False
+        refused = self._batch_refused_at
+        return refused is None or time.monotonic() - refused > BATCH_RETRY_SECONDS
+
+    def _batch_of(
+        self, rows: list[tuple[Any, ...]], report: DrainReport
+    ) -> list[tuple[tuple[Any, ...], bytes]]:
+        """The leading JSON records of ``rows`` with their opened bodies, up to MAX_BATCH_BYTES
+        (at least one); a record that cannot be opened is parked on the way."""
+        group: list[tuple[tuple[Any, ...], bytes]] = []
+        size = 0
+        for row in rows:
+            record_id, kind = row[0], row[1]
+            if kind not in BATCHABLE:
+                break
             try:
-                body = self._sealer.open(sealed, record_id.encode())
+                body = self._sealer.open(row[5], record_id.encode())
             except DecryptionError as error:
                 self._park(record_id, kind, error)
                 report.rejected += 1
                 continue
-            try:
-                client.deliver(
-                    ENDPOINTS[kind],
-                    body,
-                    record_id,
-                    content_type=content_type,
-                    content_encoding=encoding,
-                    query=json.loads(query) or None,
-                )
-            except CentralAuthFailed as error:
-                self._failed(record_id, attempts, error, push_record=False)
-                self.set_alarm(error.key, str(error))
-                log.error("central refused our credentials; outbox stopped",
-                          extra={"event": "outbox.auth_alarm", "error": str(error)})
+            if group and size + len(body) > MAX_BATCH_BYTES:
+                break
+            group.append((row, body))
+            size += len(body)
+        return group
+
+    def _deliver_batch(
+        self, client: BatchDeliverer, group: list[tuple[tuple[Any, ...], bytes]],
+        report: DrainReport,
+    ) -> str:
+        """"ok", "stop" (the pass ends), or "singles" (the centre refused the batch as a whole:
+        send its records one by one, so each gets its own verdict)."""
+        first_id, first_attempts = group[0][0][0], group[0][0][6]
+        try:
+            outcomes = client.deliver_batch([(row[0], row[1], body) for row, body in group])
+        except CentralAuthFailed as error:
+            self._auth_alarm(first_id, first_attempts, error, report)
+            return "stop"
+        except CentralError as error:
+            status = error.params.get("status")
+            if error.retryable and status is None:  # no answer at all: the link is down
+                self._failed(first_id, first_attempts, error, push_record=False)
+                report.failed += 1
                 report.stopped = error.key
                 report.errors.append(str(error))
-                break
-            except CentralError as error:
-                if error.retryable:
-                    # A 5xx may be about this record; a dead link is not.
-                    push = "status" in error.params
-                    self._failed(record_id, attempts, error, push_record=push)
-                    report.failed += 1
-                    report.stopped = error.key
-                    report.errors.append(str(error))
-                    break
+                return "stop"
+            if status in (404, 405):
+                self._batch_refused_at = time.monotonic()
+            log.warning("the centre refused a batch as a whole; sending its records one by one",
+                        extra={"event": "outbox.batch_refused", "error": str(error)})
+            return "singles"
+        delivered = [outcome.id for outcome in outcomes if outcome.error is None]
+        if delivered:
+            self._acknowledged(*delivered)
+            report.sent += len(delivered)
+        stop = False
+        for (row, body), outcome in zip(group, outcomes, strict=True):
+            record_id, kind, attempts = row[0], row[1], row[6]
+            error = outcome.error
+            if error is None:
+                _log_delivered(kind, record_id, body)
+            elif isinstance(error, CentralAuthFailed):
+                self._auth_alarm(record_id, attempts, error, report)
+                stop = True
+            elif error.retryable:
+                self._failed(record_id, attempts, error, push_record=True)
+                report.failed += 1
+                report.stopped = error.key
+                report.errors.append(str(error))
+                stop = True
+            else:
                 self._park(record_id, kind, error)
                 report.rejected += 1
                 report.errors.append(str(error))
-                continue
-            self._acknowledged(record_id)
-            report.sent += 1
-            _log_delivered(kind, record_id, body)
-        self._after_pass(report)
-        return report
+        return "stop" if stop else "ok"
+
+    def _auth_alarm(
+        self, record_id: str, attempts: int, error: CentralAuthFailed, report: DrainReport
+    ) -> None:
+        self._failed(record_id, attempts, error, push_record=False)
+        self.set_alarm(error.key, str(error))
+        log.error("central refused our credentials; outbox stopped",
+                  extra={"event": "outbox.auth_alarm", "error": str(error)})
+        report.stopped = error.key
+        report.errors.append(str(error))
+
+    def _deliver_one(self, client: Deliverer, row: tuple[Any, ...], report: DrainReport) -> bool:
+        """Send one record on its kind's own endpoint; False when the pass must end."""
+        record_id, kind, query, content_type, encoding, sealed, attempts = row
+        try:
+            body = self._sealer.open(sealed, record_id.encode())
+        except DecryptionError as error:
+            self._park(record_id, kind, error)
+            report.rejected += 1
+            return True
+        try:
+            client.deliver(
+                ENDPOINTS[kind],
+                body,
+                record_id,
+                content_type=content_type,
+                content_encoding=encoding,
+                query=json.loads(query) or None,
+            )
+        except CentralAuthFailed as error:
+            self._auth_alarm(record_id, attempts, error, report)
+            return False
+        except CentralError as error:
+            if error.retryable:
+                # A 5xx may be about this record; a dead link is not.
+                push = "status" in error.params
+                self._failed(record_id, attempts, error, push_record=push)
+                report.failed += 1
+                report.stopped = error.key
+                report.errors.append(str(error))
+                return False
+            self._park(record_id, kind, error)
+            report.rejected += 1
+            report.errors.append(str(error))
+            return True
+        self._acknowledged(record_id)
+        report.sent += 1
+        _log_delivered(kind, record_id, body)
+        return True
 
     def _after_pass(self, report: DrainReport) -> None:
         if report.sent:  # rows were deleted: give their room back, refill the reserve

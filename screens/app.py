@@ -22,12 +22,23 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import watchdog
-from kiosk.events import Event, IdleCleared, IdleWarning, ServiceChanged, VisitEnded
+from kiosk.events import (
+    CardError,
+    CardRemoved,
+    Event,
+    Identified,
+    IdleCleared,
+    IdleWarning,
+    ServiceChanged,
+    VisitEnded,
+    VisitStarted,
+)
 from kiosk.i18n import t
 from kiosk.navigator import Step
 from kiosk.runtime import Kiosk
 from screens.base import KioskScreen
 from screens.navigation import STEP_SCREENS, Place
+from screens.night_dimming import NightDimming
 from screens.theme import Theme, register_fonts
 
 if TYPE_CHECKING:
@@ -60,6 +71,8 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 
 # Screens where nobody is being served, so idle rules and the out-of-service switch do not apply.
 RESTING = frozenset({Place.ATTRACT, Place.OUT_OF_SERVICE, Place.MAINTENANCE})
+# Screens that night dimming may darken (not maintenance: a technician is at work there).
+DIMMABLE = frozenset({Place.ATTRACT, Place.OUT_OF_SERVICE})
 WATCHDOG_TICK_S = 0.5
 
 
@@ -85,6 +98,7 @@ class KioskApp(App):
         self._exit_view: ConfirmExit | None = None
         self._help_view: HelpPanel | None = None
         self._last_oos: str | None = None
+        self.night: NightDimming | None = None
         self.step: Step | None = None  # the visit's step on screen now (None outside a visit)
 
     # ----- building ----------------------------------------------------------------------
@@ -105,6 +119,7 @@ class KioskApp(App):
             screen.bind(on_enter=self._entered, on_pre_leave=self._leaving)
             sm.add_widget(screen)
         self.sm = sm
+        self.night = NightDimming(self.kiosk.config.night_dimming)
         Window.bind(on_touch_down=self._any_touch, on_key_down=self._on_key)
         self._unsubscribe = self.kiosk.subscribe(self._on_kiosk_event)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
@@ -124,6 +139,8 @@ class KioskApp(App):
                 event.cancel()
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.night is not None:
+            self.night.wake()  # a stopped kiosk leaves the backlight as it found it
         self.kiosk.stop()
 
     def _entered(self, screen: Screen) -> None:
@@ -245,6 +262,8 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self.handle_event(event), 0)
 
     def handle_event(self, event: Event) -> None:
+        if isinstance(event, Identified | CardError | CardRemoved | VisitStarted) and self.night is not None:
+            self.night.wake()
         match event:
             case IdleWarning(remaining=remaining):
                 self._show_idle_warning(remaining)
@@ -274,8 +293,14 @@ class KioskApp(App):
 
     def _tick(self, _dt: float) -> None:
         self.kiosk.visit.tick()
+        if self.night is not None and self.night.dimmer.enabled:
+            if self.night.dimmed and self.kiosk.devices.card_present():
+                self.night.wake()  # a card laid on the reader at rest
+            self.night.update(resting=self.current in DIMMABLE and self.step is None)
 
     def _any_touch(self, _window: WindowBase, _touch: MotionEvent) -> bool:
+        if self.night is not None:
+            self.night.wake()
         if self.current not in RESTING:
             self.kiosk.visit.touch()
         return False

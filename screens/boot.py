@@ -5,7 +5,17 @@ Import and call :func:`prepare_window` before anything imports ``kivy.core.windo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from screens.theme import REFERENCE_SIZE
+
+
+def covering(sizes: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """The smallest window size that holds each of ``sizes``. Create the window at this size when
+    it will be resized: an offscreen window (SDL's pbuffer) keeps the size it was made with, and
+    one that grows past it draws, and screenshots, only its bottom-left part."""
+    sizes = list(sizes) or [REFERENCE_SIZE]
+    return max(w for w, _ in sizes), max(h for _, h in sizes)
 
 
 def prepare_window(size: tuple[int, int] = REFERENCE_SIZE, *, fullscreen: bool = False) -> None:

@@ -238,6 +238,39 @@ class Received(_Timed):
     received_at: datetime
 
 
+# --- batches: several outbox records in one signed request ----------------------------------
+
+BatchKind = Literal["submission", "events", "supplement", "rating", "help_call"]
+MAX_BATCH_RECORDS = 64
+MAX_BATCH_BYTES = 8 * 1024 * 1024  # what a kiosk puts in one batch (one record may exceed it)
+
+
+class BatchRecord(_Wire):
+    """One outbox record: its id (its Idempotency-Key, as when sent alone), its kind, and the
+    JSON object that the kind's own endpoint takes as its body."""
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: BatchKind
+    body: dict[str, Any]
+
+
+class BatchRequest(_Wire):
+    records: list[BatchRecord] = Field(min_length=1, max_length=MAX_BATCH_RECORDS)
+
+
+class BatchResult(_Wire):
+    """What the kind's endpoint would have answered for this record alone: 201 stored now,
+    200 a repeat of its key (the first answer), or a refusal (``body`` is then an ErrorBody)."""
+
+    id: str
+    status: int
+    body: dict[str, Any]
+
+
+class BatchReply(_Wire):
+    results: list[BatchResult]
+
+
 class StatusQuery(_Wire):
     """办件查询 at a kiosk: the receipt's reference and the last 4 digits of the applicant's phone."""
 

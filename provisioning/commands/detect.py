@@ -4,21 +4,27 @@ Serial ports are asked the SAM protocol first (SAM status, SAM id); the ports th
 readers are asked DLE EOT 1 as a serial printer. Network printers are probed only on the hosts
 the technician names (``--printer-host``, default 127.0.0.1), port 9100. Cameras are cv2
 indexes 0..3 with the resolution of a real frame. Touchscreens are read from
-/proc/bus/input/devices (the URL is the Kivy input provider, e.g. ``mtdev,/dev/input/event5``). ``--write`` puts the first find of each kind
-into the config.
+/proc/bus/input/devices (the URL is the Kivy input provider, e.g. ``mtdev,/dev/input/event5``).
+``--write`` puts the first find of each kind into the config; for the touchscreen its path (a
+stable ``/dev/input/by-id`` link when there is one), its provider, and its raw range as the
+calibration (kept if ``touch-test --write`` already calibrated this same panel).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+from pathlib import Path
 
 from kiosk import config as kiosk_config
 from kiosk.errors import ConfigError
 from provisioning import device_probe
 from provisioning.device_probe import Probe
-from provisioning.profile.touchscreen import touchscreens
+from provisioning.profile.touchscreen import Touchscreen, touchscreens
 from wire.errors import ExitCode
 
+INPUT_DEVICES = Path("/proc/bus/input/devices")
+INPUT_LINKS = Path("/dev/input")
 CONFIG_KEYS = {"idcard": "idcard", "sscard": "sscard", "printer": "printer", "camera": "camera"}
 
 
@@ -45,7 +51,7 @@ def _host_port(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def detect(args: argparse.Namespace) -> list[Probe]:
+def detect(args: argparse.Namespace, panels: list[Touchscreen] | None = None) -> list[Probe]:
     ports = list(dict.fromkeys(args.serial + ([] if args.no_scan else device_probe.serial_ports())))
     probes: list[Probe] = []
     for port in ports:
@@ -59,8 +65,10 @@ def detect(args: argparse.Namespace) -> list[Probe]:
         probes.append(device_probe.probe_printer_socket(*_host_port(host)))
     if not args.no_cameras:
         probes.extend(device_probe.cameras())
-    for panel in touchscreens():
+    for panel in touchscreens(INPUT_DEVICES, INPUT_LINKS) if panels is None else panels:
         size = f", {panel.size_mm[0]:.0f}×{panel.size_mm[1]:.0f} mm" if panel.size_mm else ""
+        if panel.ranges:
+            size += ", raw x {} to {}, y {} to {}".format(*panel.ranges)
         probes.append(Probe("touch", panel.provider, "ok", f"{panel.name}{size}"))
     return probes
 
@@ -72,8 +80,22 @@ def print_table(probes: list[Probe]) -> None:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
 
 
+def touch_settings(panel: Touchscreen, current: kiosk_config.Touch) -> kiosk_config.Touch:
+    """The config's touch section for ``panel``: rotation, swap and inversion kept; the panel's
+    raw range as the calibration, unless this same panel was calibrated already."""
+    calibrated = current.device == panel.device and current.calibration != kiosk_config.TouchCalibration()
+    if calibrated:
+        calibration = current.calibration
+    elif panel.ranges:
+        calibration = kiosk_config.TouchCalibration(*panel.ranges)
+    else:
+        calibration = kiosk_config.TouchCalibration()  # Kivy asks the panel for its range itself
+    return replace(current, device=panel.device, provider=panel.provider_name, calibration=calibration)
+
+
 def run(args: argparse.Namespace) -> int:
-    probes = detect(args)
+    panels = touchscreens(INPUT_DEVICES, INPUT_LINKS)
+    probes = detect(args, panels)
     print_table(probes)
     found = [p for p in probes if p.found]
     if not found:
@@ -86,6 +108,12 @@ def run(args: argparse.Namespace) -> int:
             if first is not None:
                 setattr(config.devices, attribute, first.url)
                 written.append(f"{attribute}={first.url}")
+        if panels:
+            config.touch = touch = touch_settings(panels[0], config.touch)
+            c = touch.calibration
+            span = (f"calibration x {c.min_x} to {c.max_x}, y {c.min_y} to {c.max_y}" if c.min_x is not None
+                    else "the range the panel reports")
+            written.append(f"touch={touch.provider},{touch.device} ({span})")
         path = kiosk_config.save(config)
         print(f"written to {path}: " + ", ".join(written))
     return 0 if found else ExitCode.DETECT_NOTHING

@@ -4,6 +4,11 @@ Each check says in technician words what is wrong and the exact command that fix
 exit code is non-zero when anything is wrong. ``--root DIR`` checks a profile written with
 ``install-service --root DIR`` instead of the running machine (the device nodes and the running
 kernel are then not checked).
+
+Blanking and dimming are reported together: the screen must never blank or switch off (console
+blanking, DPMS in X), because a black kiosk looks broken; a darker screen at night is the
+kiosk's own ``night_dimming`` (read from the config in the service's state folder), through
+the backlight when the kiosk user may write it, else by darkening the picture.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import config as kiosk_config
+from kiosk.errors import ConfigError
 from provisioning.profile.contents import (
+    BACKLIGHT_RULE,
     DEVICE_GROUPS,
     GRUB_DROPIN,
     LOGIND_DROPIN,
@@ -105,11 +113,17 @@ def check(root: Path, user: str) -> Iterator[Finding]:
     yield Finding("no other consoles", "NAutoVTs=0" in _read(root / LOGIND_DROPIN),
                   "Ctrl+Alt+F2 … would open a login prompt on another console", REINSTALL)
     if x11:
-        yield Finding("no VT switching in X", "DontVTSwitch" in _read(root / XORG_CONF),
+        xorg = _read(root / XORG_CONF)
+        yield Finding("no VT switching in X", "DontVTSwitch" in xorg,
                       "Xorg lets a keyboard switch away from the kiosk", f"{REINSTALL} --display x11")
+        yield Finding("screen never switched off in X (DPMS)", '"DPMS" "false"' in xorg,
+                      "Xorg switches the screen off when nobody touches it (DPMS): the kiosk looks broken; "
+                      "for a darker screen at night use night_dimming in the kiosk config",
+                      f"{REINSTALL} --display x11")
     blank_set = "consoleblank=0" in _read(root / GRUB_DROPIN) or "consoleblank=0" in _read(root / "proc/cmdline")
     yield Finding("screen never blanks (boot setting)", blank_set,
-                  "the text console blanks after 10 minutes (no consoleblank=0 on the kernel command line)",
+                  "the text console blanks after 10 minutes (no consoleblank=0 on the kernel command line); "
+                  "for a darker screen at night use night_dimming in the kiosk config, not blanking",
                   f"{REINSTALL} && reboot")
     if live:
         running = _read(root / "sys/module/kernel/parameters/consoleblank").strip()
@@ -127,8 +141,50 @@ def check(root: Path, user: str) -> Iterator[Finding]:
     yield Finding("card reader allowed", "pcsc-lite" in rule and f'"{user}"' in rule,
                   f"'{user}' may not use the card reader service (pcscd) without a desktop session",
                   REINSTALL)
+    config = None
+    state = next((line.split("=", 2)[2] for line in service.splitlines()
+                  if line.startswith("Environment=KIOSK_STATE=")), "/var/lib/kiosk")
+    folder = root / state.lstrip("/")
+    try:
+        config = kiosk_config.load(folder)
+    except ConfigError as error:
+        yield Finding("kiosk config readable", False, f"the kiosk would refuse its config: {error}",
+                      f"correct that setting in {kiosk_config.config_path(folder)}")
+    if config is not None:
+        yield from _night_dimming(root, config.night_dimming, user, users, groups, live)
+        touch = config.touch.device
+        if (live or (root / "dev").is_dir()) and touch and touch != "auto":
+            yield Finding(f"touchscreen {touch}", (root / touch.lstrip("/")).exists(),
+                          f"the touchscreen {touch} in the config is not there: the kiosk would not answer to touch",
+                          "kiosk-provision detect --write  # after checking the touchscreen's USB cable")
     if live:
         yield from _device_nodes(root)
+
+
+def _night_dimming(root: Path, night: kiosk_config.NightDimming, user: str, users: dict[str, list[str]],
+                   groups: dict[str, list[str]], live: bool) -> Iterator[Finding]:
+    if not (night.start and night.end):
+        yield Finding("screen brightness: full day and night (no night_dimming in the config)", True)
+        return
+    what = f"night dimming {night.start} to {night.end} at {night.percent} %"
+    yield Finding(f"{what}: backlight rule installed", (root / BACKLIGHT_RULE).exists(),
+                  "the kiosk user may not dim the backlight (no udev rule): at night the picture is "
+                  "darkened but the backlight stays at full power", REINSTALL)
+    if not live and not (root / "sys/class/backlight").is_dir():
+        return  # a profile written with --root: no screen to look at
+    lights = sorted((root / "sys/class/backlight").glob("*/brightness"))
+    if not lights:
+        yield Finding(f"{what}: by darkening the picture (this screen has no backlight control)", True)
+        return
+    info = lights[0].stat()
+    uid = int(users.get(user, ["", "", "-1"])[2] or -1)
+    gids = {int(g[2]) for g in groups.values() if len(g) > 3 and user in g[3].split(",") and g[2].isdigit()}
+    gids.add(int(users.get(user, ["", "", "", "-1"])[3] or -1))
+    may_write = (info.st_uid == uid and info.st_mode & 0o200) or (info.st_gid in gids and info.st_mode & 0o020)
+    yield Finding(f"{what}: through the backlight", bool(may_write),
+                  f"'{user}' may not write {lights[0]}: at night the picture is darkened but the backlight "
+                  "stays at full power",
+                  "udevadm trigger --subsystem-match=backlight --action=add  # applies the kiosk's udev rule")
 
 
 _GROUP_USE = {"dialout": "serial readers", "video": "the screen", "render": "the graphics chip",

@@ -29,6 +29,7 @@ XORG_CONF = "etc/X11/xorg.conf.d/50-kiosk.conf"
 XWRAPPER = "etc/X11/Xwrapper.config"
 USBGUARD_RULES = "etc/usbguard/rules.conf"
 AUTO_UPGRADES = "etc/apt/apt.conf.d/20auto-upgrades"
+BACKLIGHT_RULE = "etc/udev/rules.d/50-kiosk-backlight.rules"
 TIME_SERVICES = {"timesyncd": "systemd-timesyncd.service", "chrony": "chrony.service"}
 MASKED = (f"getty@{VT}.service", "ctrl-alt-del.target")
 
@@ -95,6 +96,10 @@ Section "Extensions"
 EndSection
 """
 
+BACKLIGHT_RULE_TEXT = """# The kiosk (group video) may dim the backlight at night (night_dimming in its config).
+ACTION=="add", SUBSYSTEM=="backlight", RUN+="/bin/chgrp video $sys$devpath/brightness", RUN+="/bin/chmod g+w $sys$devpath/brightness"
+"""
+
 XWRAPPER_TEXT = """# The kiosk service (not a console login) starts Xorg on its VT.
 allowed_users=anybody
 needs_root_rights=yes
@@ -127,6 +132,7 @@ def files(p: ProfileSettings) -> dict[str, str]:
     out[JOURNALD_DROPIN] = journald_dropin(p.journal_max)
     out[LOGIND_DROPIN] = LOGIND
     out[GRUB_DROPIN] = GRUB
+    out[BACKLIGHT_RULE] = BACKLIGHT_RULE_TEXT
     if p.unit.display == "x11":
         out[XORG_CONF] = XORG
         out[XWRAPPER] = XWRAPPER_TEXT
@@ -168,6 +174,7 @@ def commands(p: ProfileSettings, groups_present: tuple[str, ...] | None = None) 
     out.append(["systemctl", "enable", "--now", TIME_SERVICES[p.time_sync]])
     out.append(["systemctl", "restart", "systemd-journald.service"])
     out.append(["update-grub"])
+    out.append(["udevadm", "trigger", "--subsystem-match=backlight", "--action=add"])
     if p.usb_allow:
         out.append(["systemctl", "enable", "--now", "usbguard.service"])
     return out

@@ -1,13 +1,15 @@
 """Find touchscreens in ``/proc/bus/input/devices``: devices whose ABS bitmap has the
 multi-touch positions (``ABS_MT_POSITION_X/Y``: Kivy's ``mtdev`` provider) or single-touch
-``ABS_X/Y`` with ``BTN_TOUCH`` (``hidinput``). The size comes from the kernel's axis info
-(``EVIOCGABS``) when the event node can be opened."""
+``ABS_X/Y`` with ``BTN_TOUCH`` (``hidinput``). The raw range and the size come from the
+kernel's axis info (``EVIOCGABS``) when the event node can be opened; the path given to the
+config is a stable ``/dev/input/by-id`` (or ``by-path``) link when there is one, because the
+``eventN`` numbers can change from one boot to the next."""
 
 from __future__ import annotations
 
 import fcntl
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ABS_X, ABS_Y, ABS_MT_POSITION_X, ABS_MT_POSITION_Y = 0x00, 0x01, 0x35, 0x36
@@ -21,11 +23,22 @@ class Touchscreen:
     node: str  # /dev/input/eventN
     multitouch: bool
     size_mm: tuple[float, float] | None = None
+    ranges: tuple[int, int, int, int] | None = None  # raw min_x, max_x, min_y, max_y
+    path: str = ""  # a stable link to ``node`` if there is one, else ""
+
+    @property
+    def device(self) -> str:
+        """The path to put in the config."""
+        return self.path or self.node
+
+    @property
+    def provider_name(self) -> str:
+        return "mtdev" if self.multitouch else "hidinput"
 
     @property
     def provider(self) -> str:
         """The Kivy ``[input]`` value for it."""
-        return f"{'mtdev' if self.multitouch else 'hidinput'},{self.node}"
+        return f"{self.provider_name},{self.device}"
 
 
 def _bits(text: str) -> set[int]:
@@ -60,26 +73,42 @@ def parse(text: str) -> list[Touchscreen]:
     return found
 
 
-def _size_mm(node: str, multitouch: bool) -> tuple[float, float] | None:
-    axes = (ABS_MT_POSITION_X, ABS_MT_POSITION_Y) if multitouch else (ABS_X, ABS_Y)
+def axes(node: str, multitouch: bool) -> tuple[tuple[int, int, int, int] | None, tuple[float, float] | None]:
+    """The raw ranges (min_x, max_x, min_y, max_y) and the size in mm, each None if unknown."""
+    codes = (ABS_MT_POSITION_X, ABS_MT_POSITION_Y) if multitouch else (ABS_X, ABS_Y)
+    infos = []
     try:
         with open(node, "rb") as device:
-            spans = []
-            for axis in axes:
+            for code in codes:
                 info = bytearray(_ABSINFO.size)
-                fcntl.ioctl(device, 0x80184540 + axis, info)  # EVIOCGABS(axis)
-                _, low, high, _, _, resolution = _ABSINFO.unpack(info)
-                if resolution <= 0:
-                    return None
-                spans.append((high - low) / resolution)
+                fcntl.ioctl(device, 0x80184540 + code, info)  # EVIOCGABS(code)
+                infos.append(_ABSINFO.unpack(info))
     except OSError:
-        return None
-    return spans[0], spans[1]
+        return None, None
+    (_, low_x, high_x, _, _, res_x), (_, low_y, high_y, _, _, res_y) = infos
+    size = ((high_x - low_x) / res_x, (high_y - low_y) / res_y) if res_x > 0 and res_y > 0 else None
+    return (low_x, high_x, low_y, high_y), size
 
 
-def touchscreens(devices: Path = Path("/proc/bus/input/devices")) -> list[Touchscreen]:
+def stable_path(node: str, links: Path = Path("/dev/input")) -> str:
+    """A ``by-id`` (else ``by-path``) link to ``node``, or ""."""
+    for folder in ("by-id", "by-path"):
+        for link in sorted((links / folder).glob("*event*")):
+            try:
+                if link.resolve() == Path(node).resolve():
+                    return str(link)
+            except OSError:
+                continue
+    return ""
+
+
+def touchscreens(devices: Path = Path("/proc/bus/input/devices"), links: Path = Path("/dev/input")) -> list[Touchscreen]:
     try:
         text = devices.read_text()
     except OSError:
         return []
-    return [Touchscreen(t.name, t.node, t.multitouch, _size_mm(t.node, t.multitouch)) for t in parse(text)]
+    found = []
+    for panel in parse(text):
+        ranges, size = axes(panel.node, panel.multitouch)
+        found.append(replace(panel, size_mm=size, ranges=ranges, path=stable_path(panel.node, links)))
+    return found

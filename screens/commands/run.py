@@ -156,9 +156,10 @@ def run(args: argparse.Namespace) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     if scripted:
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    from screens.boot import prepare_window
+    from screens.boot import covering, prepare_window
 
-    prepare_window(fullscreen=not (args.window or simulated))
+    # The window starts big enough for every --size: offscreen it cannot grow later.
+    prepare_window(covering(_size(s) for s in _listed(args.size)), fullscreen=not (args.window or simulated))
 
     from kiosk import logs
     from kiosk.config import load
@@ -199,6 +200,10 @@ def run(args: argparse.Namespace) -> int:
             folder = state_dir()
             config = load(folder)
         logs.setup(folder / "logs", kiosk_id=config.kiosk_id, levels=config.log_levels)
+        if not simulated:  # the simulation walks by synthetic touches in a desktop window
+            from screens.touch_input import use_touchscreen
+
+            use_touchscreen(config.touch)
         kiosk = open_kiosk(config, folder, addresses=ipv4_addresses)
 
         from screens.app import KioskApp

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from screens.journeys.explorer import DISPLAY_MODES, SIZES, covered, expected_features, plan
+from screens.journeys.explorer import DISPLAY_MODES, EXPLORE_SIZES, covered, expected_features, plan
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     catalog = load_catalog()
     modes = args.mode or list(DISPLAY_MODES)
-    sizes = args.size or list(SIZES)
+    sizes = args.size or list(EXPLORE_SIZES)
     journeys = plan(catalog, modes=modes, sizes=sizes, full=True, every_path=args.every_path,
                     scenarios=args.scenario)
     if args.limit:
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     started = time.monotonic()
-    with simulated_kiosk(sizes[0]) as (driver, _central):
+    from screens.boot import covering
+
+    with simulated_kiosk(sizes[0], largest=covering(sizes)) as (driver, _central):
         explorer = Explorer(driver, shots=args.shots)
         for n, journey in enumerate(journeys, start=1):
             result = explorer.walk(journey)

@@ -28,12 +28,14 @@ def quiet_offscreen_env() -> None:
 
 
 @contextlib.contextmanager
-def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int = 5) -> Iterator[tuple[Any, Any]]:
-    """(driver, central) for a kiosk at the attract screen; everything is torn down afterwards."""
+def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int = 5,
+                    largest: tuple[int, int] | None = None) -> Iterator[tuple[Any, Any]]:
+    """(driver, central) for a kiosk at the attract screen; everything is torn down afterwards.
+    ``largest``: the biggest size the window will be resized to (an offscreen window cannot grow)."""
     quiet_offscreen_env()
-    from screens.boot import prepare_window
+    from screens.boot import covering, prepare_window
 
-    prepare_window(size)
+    prepare_window(covering([size, largest or size]))
     from central.embedded import EmbeddedCentral
     from kiosk import logs
     from kiosk.catalog import load_catalog

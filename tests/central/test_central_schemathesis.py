@@ -22,7 +22,9 @@ MAX_EXAMPLES = 12
 # Log batches are bytes; random bytes exercise the "not JSON, keep it anyway" path.
 schemathesis.serializer.alias("application/x-ndjson", "application/octet-stream")
 
-SIGNED_PATHS = ("/api/v1/heartbeat", "/api/v1/submissions", "/api/v1/events", "/api/v1/logs")
+SIGNED_PATHS = (
+    "/api/v1/heartbeat", "/api/v1/submissions", "/api/v1/events", "/api/v1/logs", "/api/v1/batch"
+)
 
 
 def _send(

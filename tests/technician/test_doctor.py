@@ -77,3 +77,48 @@ def test_doctor_finds_an_installed_profile_clean(tmp_path: Path, capsys) -> None
         (root / "etc/systemd/system/ctrl-alt-del.target").unlink()
         code, out = _doctor(capsys, "--root", str(root))
         assert code == 4 and "fix: systemctl mask ctrl-alt-del.target" in out
+
+
+def test_doctor_reports_blanking_and_night_dimming_together(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "x11"
+    assert main(["install-service", "--root", str(root), "--display", "x11",
+                 "--exec", f"{sys.executable} -m screens.cli run"]) == 0
+    _as_if_installed(root)
+    code, out = _doctor(capsys, "--root", str(root))
+    assert code == 0, out
+    assert "ok       screen brightness: full day and night (no night_dimming in the config)" in out
+    assert "ok       screen never switched off in X (DPMS)" in out
+    state = root / "var/lib/kiosk"
+    state.mkdir(parents=True)
+    (state / "config.yaml").write_text("night_dimming: {start: '23:00', end: '06:00', percent: 25}\n")
+    code, out = _doctor(capsys, "--root", str(root))
+    assert code == 0 and "ok       night dimming 23:00 to 06:00 at 25 %: backlight rule installed" in out
+    # A screen with a backlight the kiosk's group may write, then one it may not.
+    light = root / "sys/class/backlight/intel_backlight/brightness"
+    light.parent.mkdir(parents=True)
+    light.write_text("500\n")
+    os.chown(light, 0, 21)  # "video" in the fake /etc/group, which has the kiosk user in it
+    light.chmod(0o664)
+    code, out = _doctor(capsys, "--root", str(root))
+    assert code == 0 and "ok       night dimming 23:00 to 06:00 at 25 %: through the backlight" in out
+    light.chmod(0o644)
+    code, out = _doctor(capsys, "--root", str(root))
+    assert code == 4
+    assert f"'kiosk' may not write {light}: at night the picture is darkened but the backlight stays" in out
+    assert "fix: udevadm trigger --subsystem-match=backlight --action=add" in out
+    (root / "etc/udev/rules.d/50-kiosk-backlight.rules").unlink()
+    xorg = root / "etc/X11/xorg.conf.d/50-kiosk.conf"
+    xorg.write_text(xorg.read_text().replace('"DPMS" "false"', '"DPMS" "true"'))
+    code, out = _doctor(capsys, "--root", str(root))
+    assert "PROBLEM  night dimming 23:00 to 06:00 at 25 %: backlight rule installed: the kiosk user may not dim" in out
+    assert "Xorg switches the screen off when nobody touches it (DPMS)" in out
+    (state / "config.yaml").write_text("touch: {device: /dev/input/by-id/usb-eGalax-event-if00}\n")
+    (root / "dev/input/by-id").mkdir(parents=True)
+    code, out = _doctor(capsys, "--root", str(root))
+    assert ("PROBLEM  touchscreen /dev/input/by-id/usb-eGalax-event-if00: the touchscreen "
+            "/dev/input/by-id/usb-eGalax-event-if00 in the config is not there") in out
+    assert "fix: kiosk-provision detect --write" in out
+    (state / "config.yaml").write_text("night_dimming: {start: '23:00', end: '23:00'}\n")
+    code, out = _doctor(capsys, "--root", str(root))
+    assert "PROBLEM  kiosk config readable: the kiosk would refuse its config:" in out
+    assert "the same as start (23:00)" in out and "Traceback" not in out

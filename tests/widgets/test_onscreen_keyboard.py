@@ -28,13 +28,14 @@ def frames(n: int = 3) -> None:
         EventLoop.idle()
 
 
-def tap(widget: Widget) -> None:
-    """A finger tap at the widget's centre, through the window's input dispatch."""
+def tap(widget: Widget, settle: int = 2) -> None:
+    """A finger tap at the widget's centre, through the window's input dispatch; then ``settle``
+    frames for layouts to follow (candidate buttons move)."""
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
     touch.touch_down()
     touch.touch_up()
-    frames(2)
+    frames(settle)
 
 
 class Stage:
@@ -42,8 +43,11 @@ class Stage:
         self.window, self.keyboard, self.field = window, keyboard, field
 
     def type(self, keys: str) -> None:
+        # The keys keep their place while typing (the candidate bar's height is fixed), so one
+        # frame between taps is enough; the last settles fully before candidates are tapped.
         for char in keys:
-            tap(self.keyboard.key_button(char))
+            tap(self.keyboard.key_button(char), settle=1)
+        frames(1)
 
     def key(self, name: str) -> None:
         tap(self.keyboard.key_button(name))
