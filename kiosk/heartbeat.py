@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
@@ -38,6 +38,9 @@ from kiosk.errors import CentralError
 from kiosk.outbox import Outbox
 from wire import models
 from wire.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 log = logging.getLogger("kiosk.heartbeat")
 
@@ -53,12 +56,12 @@ NOT_ENROLLED = "ui.oos.not_enrolled"
 REVOKED = "ui.oos.revoked"
 
 
-def identity_problem(config: Any, worker: ReportingWorker | None) -> str | None:
+def identity_problem(config: Config, worker: ReportingWorker | None) -> str | None:
     """Why this kiosk may take no application because of who it is (an i18n key), or None.
 
     Unenrolled (no kiosk id, so no reporting worker): nothing could ever be delivered. Revoked or unknown to the centre: the last heartbeat or delivery said so.
     """
-    if not getattr(config, "kiosk_id", ""):
+    if not config.kiosk_id:
         return NOT_ENROLLED
     if worker is not None and worker.identity_refused:
         return REVOKED
@@ -98,7 +101,7 @@ def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
 
 
-def _wire_status(name: str, status: Any) -> dict[str, str]:
+def _wire_status(name: str, status: object) -> dict[str, str]:
     """One device's entry as the wire allows it; a malformed one is reported, not fatal."""
     try:
         return models.DeviceStatus.model_validate(status).model_dump(mode="json")

@@ -85,7 +85,7 @@ class KioskApp(App):
     sim = BooleanProperty(False)
     title = "kiosk24"
 
-    def __init__(self, kiosk: Kiosk, *, sim: bool = False, **kwargs: Any) -> None:
+    def __init__(self, kiosk: Kiosk, *, sim: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
         self.sim = sim

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.lang import Builder
@@ -50,7 +50,7 @@ class KioskScreen(Screen):
     def maintenance(self) -> MaintenanceService:
         return self.app.kiosk.maintenance
 
-    def t(self, key: str, **params: Any) -> str:
+    def t(self, key: str, **params: object) -> str:
         return t(key, self.app.lang, **params)
 
     # ----- a visit's steps: the screen sends input, kiosk.navigator says what comes next ----

@@ -5,8 +5,6 @@ The submit button says "提交申请"; the scenario is already in the title bar.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -27,7 +25,7 @@ class CheckScreen(KioskScreen):
     submit_text = StringProperty("")
     message = StringProperty("")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:

@@ -3,8 +3,6 @@ citizen can read conditions, time limits, materials and legal basis before start
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import StringProperty
 
 from kiosk.catalog.guide import build_guide, render_text
@@ -18,7 +16,7 @@ HEADING = "■ "
 class GuideScreen(KioskScreen):
     title = StringProperty("")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:

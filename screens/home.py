@@ -54,7 +54,7 @@ class HomeScreen(KioskScreen):
     query = StringProperty("")
     _tiles: dict[str, ScenarioTile] | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.message = ""
         self.fill()
         self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list

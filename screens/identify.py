@@ -6,8 +6,6 @@ nothing happening, the screen says what to try. In simulation a button places a 
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
@@ -28,12 +26,12 @@ class IdentifyScreen(KioskScreen):
     sscard_ok = BooleanProperty(False)
     sscard_sim = BooleanProperty(False)  # the developer may insert a virtual social security card
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._hint_event = None
         self._anim: Animation | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.message = ""
         self.hint = ""
         self._update_devices()
@@ -44,7 +42,7 @@ class IdentifyScreen(KioskScreen):
         if self.visit.session is not None and self.visit.session.identity is not None:
             Clock.schedule_once(lambda _dt: self.identified(), 0)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.devices.expect_card(False)
         if self._hint_event is not None:
             self._hint_event.cancel()
@@ -76,7 +74,7 @@ class IdentifyScreen(KioskScreen):
         self._anim = anim
         anim.start(card)
 
-    def _show_hint(self, *_: Any) -> None:
+    def _show_hint(self, *_: object) -> None:
         self.hint = self.t("ui.identify.hint_nothing")
 
     def on_kiosk_event(self, event: Event) -> None:

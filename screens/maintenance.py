@@ -4,8 +4,6 @@ device states and the out-of-service switch. The PIN is checked against config.m
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import t
@@ -27,13 +25,13 @@ class MaintenanceScreen(KioskScreen):
             self.previous = self.app.current
         self.app.go(self.name)
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.pin = ""
         self.unlocked = False
         self.message = self.t("ui.maintenance.locked") if self.maintenance.pin_locked else ""
         self._build_pad()
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.pin = ""
         self.unlocked = False
         self.message = ""

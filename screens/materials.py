@@ -86,7 +86,7 @@ class MaterialsScreen(KioskScreen):
     frames_shown = NumericProperty(0)
     previewing = BooleanProperty(False)  # a camera frame is on screen
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.needs: list[Any] = []
         self.index = 0
@@ -100,7 +100,7 @@ class MaterialsScreen(KioskScreen):
         self.auto_capture = True
 
     # ----- entering and leaving ----------------------------------------------------------
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         flow = self.visit.flow
         self.needs = [n for n in flow.materials() if n.material.capture]
         self.index = 0
@@ -117,7 +117,7 @@ class MaterialsScreen(KioskScreen):
         self._display_width = self._wanted_width()
         camera.start_preview(self._on_frame, fps=PREVIEW_FPS, display_width=self._display_width)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         camera = self.devices.camera
         if camera is not None:
             camera.stop_preview()
@@ -171,7 +171,7 @@ class MaterialsScreen(KioskScreen):
             self._scheduled = True
         Clock.schedule_once(self._draw_latest, 0)
 
-    def _draw_latest(self, *_: Any) -> None:
+    def _draw_latest(self, *_: object) -> None:
         with self._slot_lock:
             frame, self._latest = self._latest, None
             self._scheduled = False
@@ -243,8 +243,8 @@ class MaterialsScreen(KioskScreen):
         if self.visit.session is None:
             return
         count = self.visit.capture(material_id, page.jpeg)
-        if page.quality.keys:
-            self.quality = t(page.quality.keys[0], self.app.lang)
+        # "已拍好第N页" stands alone: the "请保持不动" shown before the capture goes with it
+        self.quality = t(page.quality.keys[0], self.app.lang) if page.quality.keys else ""
         self.status = self.t("ui.materials.captured", n=count)
         self._refresh_thumbnails()
 

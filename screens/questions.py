@@ -28,11 +28,11 @@ class QuestionsScreen(KioskScreen):
     progress = StringProperty("")
     message = StringProperty("")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.question: Question | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         if self.app.step is not None:
             self.show_step(self.app.step)
 

@@ -8,8 +8,6 @@ with the docked keyboard, then "提交评价". Either way the visit then ends on
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.navigator import Step, StepKind
@@ -27,13 +25,13 @@ class RatingScreen(KioskScreen):
     asking_reasons = BooleanProperty(False)
     message = StringProperty("")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.reasons: list[str] = []
         self.level_buttons: dict[int, KioskButton] = {}
         self.reason_buttons: dict[str, KioskButton] = {}
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.level = 0
         self.asking_reasons = False
         self.message = ""
@@ -44,7 +42,7 @@ class RatingScreen(KioskScreen):
         self.fill()
         self.visit.say(self.t("ui.rating.title"))
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.comment.focus = False
         self.ids.dock.hide()
 

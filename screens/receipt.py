@@ -42,7 +42,7 @@ class ReceiptScreen(KioskScreen):
     printed = BooleanProperty(False)
     qr = ObjectProperty(None, allownone=True)
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         session = self.visit.session
         self.reference = session.reference if session else ""
         self.qr = None

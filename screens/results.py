@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -27,15 +25,15 @@ class ResultsScreen(KioskScreen):
     refusal = StringProperty("")  # a stop rule holds: why the kiosk cannot take this, and the law
     more_below = BooleanProperty(False)  # the list goes on below the fold: show "向下滑动查看更多 ▼"
 
-    def update_cue(self, *_: Any) -> None:
+    def update_cue(self, *_: object) -> None:
         Clock.schedule_once(self._update_cue, 0)
 
-    def _update_cue(self, *_: Any) -> None:
+    def _update_cue(self, *_: object) -> None:
         scroll = self.ids.scroll
         overflow = self.ids.columns.height - scroll.height
         self.more_below = overflow > 1 and scroll.scroll_y > 0.001
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:

@@ -96,7 +96,7 @@ class HelpPanel(ModalView):
     sent = StringProperty("")
     staffed = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
 
@@ -111,7 +111,7 @@ class HelpPanel(ModalView):
 class ConfirmExit(ModalView):
     """结束办理 asks first: "确定结束？您填写的内容将被清除". Cancelling keeps everything."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
         self.ids.confirm.confirm_exit = True  # what the scripted citizen's 结束办理 looks for
