@@ -94,7 +94,7 @@ def measure(driver: Any, spec: str) -> Effort:
     plain_type = visit._type
 
     def counting_type(box: Any, text: str) -> None:
-        session = driver.app.facade.session
+        session = driver.app.kiosk.visit.session
         if session is not None and not card:
             card.update({k: str(session.flow.answers.get(k) or "") for k in ("applicant.name", "applicant.id_number")})
         where = getattr(box, "field_id", "") or getattr(box, "column", "") or "field"

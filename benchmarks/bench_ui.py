@@ -48,13 +48,15 @@ from screens.boot import prepare_window
 prepare_window()
 from kiosk.catalog import load_catalog
 from kiosk.config import Config
-from kiosk.facade import DeviceHub, Facade
+from kiosk.device_hub import DeviceHub
+from kiosk.runtime import Kiosk
 from devices.simulators import register_all; register_all()
 config = Config(); config.devices.idcard = "sim://idcard?card=none"
-hub = DeviceHub(config, state_folder=pathlib.Path(tempfile.mkdtemp()), secret=os.urandom(32))
+from kiosk.services.reporting import Reporting
+reporting = Reporting.open(pathlib.Path(tempfile.mkdtemp()), os.urandom(32))
 from screens.app import KioskApp
 from screens.driver import UiDriver
-app = KioskApp(Facade(config, load_catalog(), devices=hub), sim=True)
+app = KioskApp(Kiosk(config, load_catalog(), devices=DeviceHub(config), reporting=reporting), sim=True)
 driver = UiDriver.launch(app)
 driver.wait(lambda: app.entered == "attract")
 print(time.monotonic() - t0)
@@ -97,7 +99,8 @@ def main() -> int:
     from devices.simulators import register_all
     from kiosk.catalog import load_catalog
     from kiosk.config import Config
-    from kiosk.facade import DeviceHub, Facade
+    from kiosk.device_hub import DeviceHub
+    from kiosk.runtime import Kiosk
     from screens.app import KioskApp
     from screens.driver import UiDriver
 
@@ -106,9 +109,12 @@ def main() -> int:
     config.devices.idcard = "sim://idcard?card=none"
     config.devices.camera = "sim://camera?capture=1080p"
     config.devices.printer = "sim://printer"
-    hub = DeviceHub(config, state_folder=Path(tempfile.mkdtemp()), secret=os.urandom(32))
-    facade = Facade(config, load_catalog(), devices=hub)
-    app = KioskApp(facade, sim=True)
+    from kiosk.services.reporting import Reporting
+
+    reporting = Reporting.open(Path(tempfile.mkdtemp()), os.urandom(32))
+    hub = DeviceHub(config)
+    kiosk = Kiosk(config, load_catalog(), devices=hub, reporting=reporting)
+    app = KioskApp(kiosk, sim=True)
     ui = UiDriver.launch(app)
     ui.wait(lambda: app.entered == "attract")
 
@@ -122,7 +128,7 @@ def main() -> int:
     for _ in range(15):
         for target in ("home", "attract"):
             t0 = time.perf_counter()
-            facade.wake() if target == "home" else None
+            kiosk.visit.wake() if target == "home" else None
             app.go(target)
             ui.wait(lambda t=target: app.entered == t)
             ui.pump(1)
@@ -138,9 +144,9 @@ def main() -> int:
     from kivy.core.window import Window
     from kivy.graphics.opengl import glFinish
 
-    facade.wake()
-    facade.begin("open_trading_company")
-    flow = facade.flow
+    kiosk.visit.wake()
+    kiosk.visit.begin("open_trading_company")
+    flow = kiosk.visit.flow
     while (question := flow.next_question()) is not None:
         flow.answer(question.id, question.options[0].value)
     screen = app.screen("materials")
@@ -148,14 +154,14 @@ def main() -> int:
     app.go("materials")
     ui.wait(lambda: app.entered == "materials")
     ui.wait(lambda: screen.frames_shown > 0, timeout=10)
-    worker = facade.camera._worker
+    worker = kiosk.devices.camera._worker
     start_frames, start_worker, t0 = screen.frames_shown, worker.frames, time.perf_counter()
     while time.perf_counter() - t0 < args.fps_seconds:
         ui.pump(1)
     elapsed = time.perf_counter() - t0
     fps = (screen.frames_shown - start_frames) / elapsed
     analysed = (worker.frames - start_worker) / elapsed
-    facade.camera.stop_preview()
+    kiosk.devices.camera.stop_preview()
     redraws, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < args.fps_seconds / 2:
         Window.canvas.ask_update()
@@ -187,7 +193,7 @@ def main() -> int:
         ui.wait(lambda: app.entered == "home")
         press(ui.find("我要开餐馆"))
         ui.wait(lambda: app.entered == "identify")
-        facade.sim_place_card()
+        kiosk.devices.sim_place_card()
         ui.wait(lambda: app.entered in ("questions", "results"))
         while app.entered == "questions":
             press(ui.find(app.screen("questions").question.options[0].label.zh))

@@ -367,14 +367,14 @@ def probe_disk(result: Area, centre: Centre, args: argparse.Namespace) -> None:
         def no_outbox(key: bytes | None = key) -> str | None:
             from kiosk.catalog import load_catalog
             from kiosk.config import Config, Devices
-            from kiosk.facade import open_kiosk
+            from kiosk.runtime import open_kiosk
 
             with tempfile.TemporaryDirectory() as tmp:
                 if key is not None:
                     (Path(tmp) / "kiosk.key").write_bytes(key)
                 config = Config(kiosk_id="k-probe", devices=Devices(idcard="sim://idcard", printer="", camera=""))
-                facade = open_kiosk(config, Path(tmp), catalog=load_catalog())
-                reason = facade.out_of_service_reason()
+                kiosk = open_kiosk(config, Path(tmp), catalog=load_catalog())
+                reason = kiosk.maintenance.out_of_service_reason()
                 if reason in (None, "ui.oos.no_reader"):
                     return f"serves citizens without an outbox (reason {reason!r})"
                 return None

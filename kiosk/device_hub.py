@@ -1,7 +1,8 @@
-"""The kiosk's devices behind one object: ID-card reader, social security card, printer, camera, outbox.
+"""The devices service: ID-card reader, social security card, printer and camera behind one object.
 
 :class:`DeviceHub` starts the devices named in the config and turns their callbacks into calls on
-the owner (the :class:`kiosk.facade.Facade`): device state changes, card reads, card removal.
+its :class:`DeviceListener` (wired by the composition root, :mod:`kiosk.runtime`): device state
+changes, card reads, card removal. Screens type against :class:`kiosk.services.DeviceService`.
 No Kivy here; callbacks arrive on the drivers' own worker threads.
 """
 
@@ -10,8 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from devices.status import DeviceKind, DeviceState, DeviceStatus
 from identity.record import IdentityRecord
@@ -26,51 +26,63 @@ if TYPE_CHECKING:
     from devices.pcsc.sscard import SscardReader
     from devices.printer.document import Receipt
     from devices.printer.driver import ReceiptPrinter
-    from kiosk.facade import Facade
-    from kiosk.outbox import Outbox
+    from identity.idnumber import TestPerson
     from kiosk.receipts import AcceptanceReceipt
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DeviceHub", "DeviceStatus"]  # DeviceStatus: devices.status's, kept importable here
+__all__ = ["DeviceHub", "DeviceListener", "DeviceStatus"]  # DeviceStatus: devices.status's, kept importable here
+
+
+class VirtualCard(Protocol):
+    """A simulated social security card in the pcscd testbed (production code never imports the simulators)."""
+
+    def remove(self) -> None: ...
+
+
+class Testbed(Protocol):
+    """The pcscd testbed behind a ``sim://sscard`` reader, as far as the hub uses it."""
+
+    def insert_person(self, person: TestPerson | None = None) -> VirtualCard: ...
+
+
+class DeviceListener(Protocol):
+    """Who the hub tells about its devices (on the drivers' threads)."""
+
+    def device_changed(self) -> None: ...
+
+    def card_read(self, record: IdentityRecord | None, error: KioskError | None = None) -> None: ...
+
+    def card_removed(self) -> None: ...
 
 
 class DeviceHub:
-    """Starts the devices named in the config and turns their callbacks into facade calls.
+    """Starts the devices named in the config and turns their callbacks into listener calls.
 
     Every driver is optional: an empty URL means "not fitted", a driver that fails to open is
     reported ``absent`` with its reason, never faked. Each device's status is the driver's own
     :class:`~devices.status.DeviceStatus`, passed on unchanged, so ``usable`` follows the one
     readiness table in :mod:`devices.status`. URLs are opened through :mod:`devices.registry`;
     ``sim://`` works only once the harness has loaded the simulators. Blocking I/O runs on the drivers' own
-    workers (card poller, PC/SC monitor, camera preview) or on the caller's thread (print,
-    submit), which the screens keep off the UI thread.
+    workers (card poller, PC/SC monitor, camera preview) or on the caller's thread (print),
+    which the screens keep off the UI thread.
     """
 
     STATUS_EVERY_S = 5.0
 
-    def __init__(
-        self,
-        config: Config,
-        *,
-        state_folder: Path | None = None,
-        secret: bytes | None = None,
-        outbox: Outbox | None = None,
-    ) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
-        self._state_folder = state_folder
-        self._secret = secret
-        self._facade: Facade | None = None
+        self._listener: DeviceListener | None = None
         self._states: dict[str, DeviceStatus] = {}
         self._lock = threading.RLock()
         self.reader: SamReader | None = None
         self.poller: CardPoller | None = None
         self.sscard: SscardReader | None = None
         self.sscard_monitor: ReaderMonitor | None = None
-        self._sim_sscard: Any = None  # the virtual card in the testbed's reader
+        self._sim_sscard: VirtualCard | None = None  # the virtual card in the testbed's reader
+        self._sim_sscard_lock = threading.RLock()  # a removal waits for an insertion under way
         self.printer: ReceiptPrinter | None = None
         self.camera: DocumentCamera | None = None
-        self.outbox: Outbox | None = outbox
         self._card_on = False
         self._sscard_on = False
         self._pending: IdentityRecord | None = None
@@ -80,19 +92,17 @@ class DeviceHub:
         self.last_receipt: Receipt | None = None  # the last rendered receipt document (no full ID data)
 
     # ----- life cycle ---------------------------------------------------------------------
-    def start(self, facade: Facade) -> None:
-        self._facade = facade
+    def start(self, listener: DeviceListener) -> None:
+        self._listener = listener
         urls = self.config.devices
         self._start_idcard(urls.idcard)
         self.open_sscard(urls.sscard)
         self._start_printer(urls.printer)
         self._start_camera(urls.camera)
-        if self.outbox is None:
-            self._start_outbox()
         self._stop.clear()
         self._monitor = threading.Thread(target=self._watch, name="device-monitor", daemon=True)
         self._monitor.start()
-        facade.device_changed()
+        listener.device_changed()
 
     def stop(self) -> None:
         self._stop.set()
@@ -100,12 +110,11 @@ class DeviceHub:
             self._monitor.join(5)
         self.forget_card()
         self.close_sscard()
-        closers: list[Callable[[], Any]] = [
+        closers: list[Callable[[], object]] = [
             lambda: self.poller and self.poller.stop(),
             lambda: self.reader and self.reader.close(),
             lambda: self.camera and self.camera.close(),
             lambda: self.printer and self.printer.close(),
-            lambda: self.outbox and self.outbox.close(),  # the reporting worker stopped first
         ]
         for closer in closers:
             try:
@@ -118,8 +127,8 @@ class DeviceHub:
         with self._lock:
             changed = self._states.get(name) != status
             self._states[name] = status
-        if changed and self._facade is not None and self._monitor is not None:
-            self._facade.device_changed()
+        if changed and self._listener is not None and self._monitor is not None:
+            self._listener.device_changed()
 
     def _absent(self, device: DeviceKind, reason: str, detail: str = "") -> None:
         self._set(DeviceStatus(device, DeviceState.ABSENT, reason, detail))
@@ -127,6 +136,22 @@ class DeviceHub:
     def states(self) -> dict[str, DeviceStatus]:
         with self._lock:
             return dict(self._states)
+
+    def wire_states(self) -> dict[str, dict[str, str]]:
+        """The states as the heartbeat sends them."""
+        return {name: status.wire() for name, status in self.states().items()}
+
+    def usable(self, name: str) -> bool:
+        """Whether the device ``name`` (idcard, sscard, printer, camera) can be used now."""
+        status = self.states().get(name)
+        return bool(status is not None and status.usable)
+
+    def reader_usable(self) -> bool:
+        """Whether a citizen can identify: the ID-card reader or the social security card reader works."""
+        return self.usable(DeviceKind.IDCARD.value) or self.usable(DeviceKind.SSCARD.value)
+
+    def camera_usable(self) -> bool:
+        return self.camera is not None and self.usable(DeviceKind.CAMERA.value)
 
     # ----- ID-card reader -----------------------------------------------------------------
     def _start_idcard(self, url: str) -> None:
@@ -157,15 +182,15 @@ class DeviceHub:
         elif kind == "removed":
             self._card_on = False
             self._card_gone()
-        elif kind == "read_failed" and self._facade is not None:
-            self._facade.card_read(None, event.error)
+        elif kind == "read_failed" and self._listener is not None:
+            self._listener.card_read(None, event.error)
         elif kind == "placed":
             self._hold(event.record)
 
     def _card_gone(self) -> None:
         self.forget_card()
-        if self._facade is not None:
-            self._facade.card_removed()
+        if self._listener is not None:
+            self._listener.card_removed()
 
     def _hold(self, record: IdentityRecord) -> None:
         """Keep a read until the Identify screen asks for it (only one card at a time)."""
@@ -179,10 +204,11 @@ class DeviceHub:
     def _deliver(self) -> None:
         with self._lock:
             record, self._pending = self._pending, None
-        if record is not None and self._facade is not None:
-            self._facade.card_read(record)
+        if record is not None and self._listener is not None:
+            self._listener.card_read(record)
 
     def expect_card(self, on: bool) -> None:
+        """The Identify screen is showing (True) or not: only then is a card handed on."""
         self._expecting = on
         if on:
             self._deliver()
@@ -196,12 +222,12 @@ class DeviceHub:
     def card_present(self) -> bool:
         return self._card_on or self._sscard_on
 
-    def sim_place_card(self, **options: Any) -> bool:
+    def sim_place_card(self, card: str = "resident", **options: bool) -> bool:
+        """Developer aid in simulation: put a generated card of kind ``card`` on the simulated reader."""
         simulator = getattr(self.reader, "simulator", None)
         if simulator is None:
             return False
-        kind = options.pop("card", "resident")
-        simulator.place_card(kind, **options)
+        simulator.place_card(card, **options)
         return True
 
     def sim_remove_card(self) -> None:
@@ -231,7 +257,7 @@ class DeviceHub:
         self.sscard_monitor = ReaderMonitor(self._sscard_event).start()
 
     @property
-    def testbed(self) -> Any:
+    def testbed(self) -> Testbed | None:
         """The pcscd testbed behind a ``sim://sscard`` reader (None for a real reader)."""
         return getattr(self.sscard, "testbed", None)
 
@@ -282,23 +308,35 @@ class DeviceHub:
             reading = self.sscard.read()
         except KioskError as error:
             self._sscard_health()
-            if self._facade is not None and self._expecting:
-                self._facade.card_read(None, error)
+            if self._listener is not None and self._expecting:
+                self._listener.card_read(None, error)
             return
         self._sscard_health()
         self._hold(reading.record)
 
-    def sim_place_sscard(self, person: Any = None) -> bool:
-        """Insert a virtual social security card for ``person`` (a generated one by default)."""
+    def sim_sscard_available(self) -> bool:
+        """Whether a virtual social security card can be inserted (a ``sim://sscard`` reader)."""
+        return self.testbed is not None
+
+    def sim_place_sscard(self, person: TestPerson | None = None) -> bool:
+        """Developer aid: insert a virtual social security card for ``person`` (a generated one by default).
+
+        Runs on a worker: pcscd needs a moment to see the card, and the UI must not wait."""
         testbed = self.testbed
         if testbed is None:
             return False
-        self.sim_remove_sscard()
-        self._sim_sscard = testbed.insert_person(person)
+
+        def insert() -> None:
+            with self._sim_sscard_lock:  # held until pcscd sees the card, which may be read before
+                self.sim_remove_sscard()
+                self._sim_sscard = testbed.insert_person(person)
+
+        threading.Thread(target=insert, name="sim-sscard", daemon=True).start()
         return True
 
     def sim_remove_sscard(self) -> None:
-        card, self._sim_sscard = self._sim_sscard, None
+        with self._sim_sscard_lock:
+            card, self._sim_sscard = self._sim_sscard, None
         if card is not None:
             card.remove()
 
@@ -366,37 +404,6 @@ class DeviceHub:
             self._absent(DeviceKind.CAMERA, error.key, error.detail)
             return
         self._set(self.camera.status)
-
-    # ----- outbox -------------------------------------------------------------------------
-    def _start_outbox(self) -> None:
-        from kiosk.config import load_secret
-        from kiosk.outbox import Outbox
-        from kiosk.paths import state_dir
-
-        folder = self._state_folder or state_dir()
-        try:
-            secret = self._secret or load_secret(folder)
-            self.outbox = Outbox.in_state_dir(folder, secret)
-        except KioskError as error:
-            log.warning("no outbox: %s", error.key)
-            self.outbox = None
-
-    def submit(self, document: dict[str, Any], captures: dict[str, list[bytes]]) -> str:
-        """Queue the application durably; returns the outbox record id."""
-        if self.outbox is None:
-            from kiosk.errors import CentralError
-
-            raise CentralError("no outbox", key="ui.error.no_outbox")
-        from kiosk.outbox import Material
-
-        materials = [
-            Material(name=f"{material_id}-{n}.jpg", data=jpeg)
-            for material_id, pages in captures.items()
-            for n, jpeg in enumerate(pages, start=1)
-        ]
-        return self.outbox.enqueue_submission(
-            document["reference"], document["scenario"]["id"], document, materials
-        )
 
     # ----- monitor ------------------------------------------------------------------------
     def _watch(self) -> None:

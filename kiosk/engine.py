@@ -207,6 +207,11 @@ class Flow:
         ids = {f.id: None for ref in self.scenario.items for f in ref.item.fields if f.role == role}
         return list(ids)
 
+    def situation_for(self, role: str) -> str:
+        """The 情形 answer of the question that declares ``role`` ("" if none is asked or answered)."""
+        question = self.scenario.question_for(role)
+        return self.situation.get(question.id, "") if question is not None else ""
+
     def answer_for(self, role: str) -> Any:
         """The answer of the field shown now that declares ``role``."""
         form_field = next((f for f in self.fields() if f.role == role), None)
@@ -344,7 +349,7 @@ class Flow:
                 for need in self.materials()
             ],
             "delivery": {
-                "method": self.situation.get("delivery", "pickup"),
+                "method": self.situation_for("delivery") or "pickup",
                 "address": _jsonable(self.answer_for("delivery.address")),
             },
         }

@@ -1,7 +1,8 @@
 """What the runtime tells the UI, as typed events (one dataclass per kind, no string names).
 
-Listeners get them through ``Facade.subscribe`` on whatever thread raised them (a device
-worker, the reporting worker); a UI re-posts them onto its own thread before touching widgets.
+Listeners get them through ``Kiosk.subscribe`` (:mod:`kiosk.runtime`) on whatever thread raised
+them (a device worker, the reporting worker); a UI re-posts them onto its own thread before
+touching widgets.
 None of them carries personal data: a card read is announced masked, errors by i18n key.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.device_hub import DeviceStatus
@@ -27,7 +28,7 @@ class CardError:
     """A card could not be read or was refused (expired…); ``key`` is the i18n message."""
 
     key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

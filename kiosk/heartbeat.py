@@ -7,7 +7,7 @@ runs it again), and is acked in the next heartbeat. Between beats the outbox is 
 calls :meth:`ReportingWorker.wake` after an enqueue so a submission leaves at once.
 
 Command kinds map to callables (``handler(args) -> outcome text``): ``upload_logs`` and
-``out_of_service`` are built in; the facade registers ``reload_catalog`` and ``print_test_page``,
+``out_of_service`` are built in; the kiosk (kiosk.runtime) registers ``reload_catalog`` and ``print_test_page``,
 the UI ``screenshot`` and ``restart`` (they need the window). An outcome of ``failed: <key>``
 (or ``unsupported``, ``invalid``) is a failure. Each ack carries its command's outcome, and a
 beat that ran commands is followed at once by one more, so the centre learns the results
@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
@@ -42,6 +42,9 @@ from kiosk.errors import CentralError
 from kiosk.outbox import Outbox
 from wire import models
 from wire.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 log = logging.getLogger("kiosk.heartbeat")
 
@@ -58,12 +61,12 @@ INTERRUPTED = "failed: command.interrupted"  # claimed, then the kiosk stopped b
 REVOKED = "ui.oos.revoked"
 
 
-def identity_problem(config: Any, worker: ReportingWorker | None) -> str | None:
+def identity_problem(config: Config, worker: ReportingWorker | None) -> str | None:
     """Why this kiosk may take no application because of who it is (an i18n key), or None.
 
     Unenrolled (no kiosk id, so no reporting worker): nothing could ever be delivered. Revoked or unknown to the centre: the last heartbeat or delivery said so.
     """
-    if not getattr(config, "kiosk_id", ""):
+    if not config.kiosk_id:
         return NOT_ENROLLED
     if worker is not None and worker.identity_refused:
         return REVOKED
@@ -118,7 +121,7 @@ def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
 
 
-def _wire_status(name: str, status: Any) -> dict[str, str]:
+def _wire_status(name: str, status: object) -> dict[str, str]:
     """One device's entry as the wire allows it; a malformed one is reported, not fatal."""
     try:
         return models.DeviceStatus.model_validate(status).model_dump(mode="json")

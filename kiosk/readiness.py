@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 # Room for a few applications with their material photos, the WAL and the logs.
 MIN_FREE_BYTES = 64 * 1024 * 1024
 
 NO_OUTBOX = "ui.oos.no_outbox"
 DISK_LOW = "ui.oos.disk_low"
+
+
+class HasPath(Protocol):
+    """An outbox, as far as this check needs it: where its database lives."""
+
+    @property
+    def path(self) -> Path: ...
 
 
 def free_bytes(folder: Path) -> int:
@@ -27,7 +34,7 @@ def free_bytes(folder: Path) -> int:
         return 0
 
 
-def service_problem(outbox: Any, *, min_free_bytes: int | None = None) -> str | None:
+def service_problem(outbox: HasPath | None, *, min_free_bytes: int | None = None) -> str | None:
     """Why no new application can be taken (an i18n key), or None; ``outbox`` may be None."""
     if outbox is None:
         return NO_OUTBOX

@@ -1,6 +1,7 @@
-"""The Kivy application: window, theme, screen manager, and the bridge to :class:`kiosk.facade.Facade`.
+"""The Kivy application: window, theme, screen manager, and the bridge to the runtime's services
+(:class:`kiosk.runtime.Kiosk`).
 
-Facade events may arrive on device threads; :meth:`KioskApp._on_facade_event` re-posts each one
+The services' events may arrive on device threads; :meth:`KioskApp._on_kiosk_event` re-posts each one
 onto the Kivy thread with ``Clock.schedule_once`` before any widget is touched. The app tells
 systemd it is ready once the devices are started, and pings its watchdog from the Kivy clock,
 so a frozen UI (no more clock ticks) gets the service restarted.
@@ -11,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import watchdog
 from kiosk.events import (
@@ -31,13 +33,21 @@ from kiosk.events import (
     VisitEnded,
     VisitStarted,
 )
-from kiosk.facade import Facade
 from kiosk.i18n import t
 from kiosk.navigator import Step
+from kiosk.runtime import Kiosk
 from screens.base import KioskScreen
 from screens.navigation import STEP_SCREENS, Place
 from screens.night_dimming import NightDimming
 from screens.theme import Theme, register_fonts
+
+if TYPE_CHECKING:
+    from kivy.clock import ClockEvent
+    from kivy.core.window import WindowBase
+    from kivy.input.motionevent import MotionEvent
+
+    from screens.components.visit import ConfirmExit, HelpPanel
+    from screens.idle_warning import IdleWarning as IdleWarningView
 
 # (screen name, module under screens/, class name), in the order a visit goes through them.
 SCREENS: tuple[tuple[str, str, str], ...] = (
@@ -75,18 +85,18 @@ class KioskApp(App):
     sim = BooleanProperty(False)
     title = "kiosk24"
 
-    def __init__(self, facade: Facade, *, sim: bool = False, **kwargs: Any) -> None:
+    def __init__(self, kiosk: Kiosk, *, sim: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.facade = facade
+        self.kiosk = kiosk
         self.sim = sim
         self.theme = Theme()
         self.sm: ScreenManager | None = None
-        self._unsubscribe = None
-        self._ticker = None
-        self._pinger = None
-        self._idle_view = None
-        self._exit_view: Any = None
-        self._help_view: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._ticker: ClockEvent | None = None
+        self._pinger: ClockEvent | None = None
+        self._idle_view: IdleWarningView | None = None
+        self._exit_view: ConfirmExit | None = None
+        self._help_view: HelpPanel | None = None
         self._last_oos: str | None = None
         self.night: NightDimming | None = None
         self.step: Step | None = None  # the visit's step on screen now (None outside a visit)
@@ -109,9 +119,9 @@ class KioskApp(App):
             screen.bind(on_enter=self._entered, on_pre_leave=self._leaving)
             sm.add_widget(screen)
         self.sm = sm
-        self.night = NightDimming(self.facade.config.night_dimming)
+        self.night = NightDimming(self.kiosk.config.night_dimming)
         Window.bind(on_touch_down=self._any_touch, on_key_down=self._on_key)
-        self._unsubscribe = self.facade.subscribe(self._on_facade_event)
+        self._unsubscribe = self.kiosk.subscribe(self._on_kiosk_event)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
         return sm
 
@@ -119,8 +129,8 @@ class KioskApp(App):
         from screens import remote
 
         remote.attach(self)  # screenshot and restart, before the worker can hand them out
-        self.facade.start()
-        self._apply_service_state(self.facade.out_of_service_reason())
+        self.kiosk.start()
+        self._apply_service_state(self.kiosk.maintenance.out_of_service_reason())
         watchdog.ready()
         # ping() rate-limits itself to half of systemd's interval; it only runs while the UI does.
         self._pinger = Clock.schedule_interval(lambda _dt: watchdog.ping(), WATCHDOG_TICK_S)
@@ -134,33 +144,33 @@ class KioskApp(App):
             self._unsubscribe()
         if self.night is not None:
             self.night.wake()  # a stopped kiosk leaves the backlight as it found it
-        self.facade.stop()
+        self.kiosk.stop()
 
-    def _entered(self, screen: Any) -> None:
+    def _entered(self, screen: Screen) -> None:
         self.entered = screen.name
 
-    def _leaving(self, screen: Any) -> None:
+    def _leaving(self, screen: Screen) -> None:
         if self.entered == screen.name:
             self.entered = ""
 
     # ----- language and display modes ----------------------------------------------------
-    def t(self, key: str, **params: Any) -> str:
+    def t(self, key: str, **params: object) -> str:
         return t(key, self.lang, **params)
 
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
-        self.facade.lang = self.lang
+        self.kiosk.visit.lang = self.lang
 
     def toggle_large_text(self) -> None:
         self.theme.large_text = not self.theme.large_text
-        self.facade.large_text = self.theme.large_text
+        self.kiosk.visit.large_text = self.theme.large_text
 
     def toggle_contrast(self) -> None:
         self.theme.high_contrast = not self.theme.high_contrast
-        self.facade.high_contrast = self.theme.high_contrast
+        self.kiosk.visit.high_contrast = self.theme.high_contrast
 
-    def on_lang(self, _app: Any, _lang: str) -> None:
-        if self.sm is not None and hasattr(self.sm.current_screen, "refresh"):
+    def on_lang(self, _app: KioskApp, _lang: str) -> None:
+        if self.sm is not None and isinstance(self.sm.current_screen, KioskScreen):
             self.sm.current_screen.refresh()
 
     # ----- navigation --------------------------------------------------------------------
@@ -181,9 +191,7 @@ class KioskApp(App):
         self.step = step
         name = STEP_SCREENS[step.kind]
         if self.current == name:
-            show_step = getattr(self.screen(name), "show_step", None)
-            if show_step is not None:
-                show_step(step)
+            self.screen(name).show_step(step)
         else:
             self.go(name)
 
@@ -192,7 +200,7 @@ class KioskApp(App):
 
     def abandon_flow(self) -> None:
         """Back to the home screen from a flow: its data is dropped, the visit goes on."""
-        self.facade.abandon()
+        self.kiosk.visit.abandon()
         keep_lang = self.lang
         self._wipe_screens()
         self.lang = keep_lang
@@ -213,19 +221,21 @@ class KioskApp(App):
         from screens.components.visit import HelpPanel
 
         screen = self.sm.current_screen if self.sm else None
-        step = screen.help_step() if screen is not None and hasattr(screen, "help_step") else ""
+        step = screen.help_step() if isinstance(screen, KioskScreen) else ""
         try:
-            sent = self.facade.call_help(self.current, step) is not None
+            session = self.kiosk.visit.session
+            scenario = session.scenario_id if session is not None else ""
+            sent = self.kiosk.reporting.call_help(self.current, scenario, step) is not None
         except Exception:  # the panel must open whatever happens to the outbox
             sent = False
         if self._help_view is None:
             self._help_view = HelpPanel()
             self._help_view.bind(on_dismiss=lambda *_: setattr(self, "_help_view", None))
             self._help_view.open()
-        self._help_view.show(self.facade.help_advice(), sent)
+        self._help_view.show(self.kiosk.visit.help_advice(), sent)
 
     def end_visit(self, reason: str) -> None:
-        self.facade.end(reason)
+        self.kiosk.visit.end(reason)
         self._reset_after_visit()
 
     def _reset_after_visit(self) -> None:
@@ -240,19 +250,18 @@ class KioskApp(App):
         _forget_rendered_text()
         _release_freed_memory()
         self.step = None
-        reason = self.facade.out_of_service_reason()
+        reason = self.kiosk.maintenance.out_of_service_reason()
         self.go(Place.OUT_OF_SERVICE if reason else Place.ATTRACT)
 
     def _wipe_screens(self, keep: str = "") -> None:
         if self.sm is None:
             return
         for screen in self.sm.screens:
-            wipe = getattr(screen, "wipe", None)
-            if wipe is not None and screen.name != keep:
-                wipe()
+            if isinstance(screen, KioskScreen) and screen.name != keep:
+                screen.wipe()
 
     # ----- events from the runtime -------------------------------------------------------
-    def _on_facade_event(self, event: Event) -> None:
+    def _on_kiosk_event(self, event: Event) -> None:
         Clock.schedule_once(lambda _dt: self.handle_event(event), 0)
 
     def handle_event(self, event: Event) -> None:
@@ -271,7 +280,7 @@ class KioskApp(App):
                 self._apply_service_state(reason)
         screen = self.sm.current_screen if self.sm else None
         if isinstance(screen, KioskScreen):
-            screen.on_facade_event(event)
+            screen.on_kiosk_event(event)
 
     def _apply_service_state(self, reason: str | None) -> None:
         self._last_oos = reason
@@ -286,28 +295,28 @@ class KioskApp(App):
             self.screen(Place.OUT_OF_SERVICE).reason = reason
 
     def _tick(self, _dt: float) -> None:
-        self.facade.tick()
+        self.kiosk.visit.tick()
         if self.night is not None and self.night.dimmer.enabled:
-            if self.night.dimmed and self.facade.card_present():
+            if self.night.dimmed and self.kiosk.devices.card_present():
                 self.night.wake()  # a card laid on the reader at rest
             self.night.update(resting=self.current in DIMMABLE and self.step is None)
 
-    def _any_touch(self, _window: Any, _touch: Any) -> bool:
+    def _any_touch(self, _window: WindowBase, _touch: MotionEvent) -> bool:
         if self.night is not None:
             self.night.wake()
         if self.current not in RESTING:
-            self.facade.touch()
+            self.kiosk.visit.touch()
         return False
 
-    def _on_key(self, _window: Any, key: int, _scancode: int, _text: str, modifiers: list[str]) -> bool:
+    def _on_key(self, _window: WindowBase, key: int, _scancode: int, _text: str, modifiers: list[str]) -> bool:
         if key == 293 and self.sim:  # F12: the maintenance screen (the hidden gesture's keyboard twin)
             self.screen(Place.MAINTENANCE).open_from_gesture()
             return True
         if key == 283 and self.sim:  # F2: the developer places a generated card
-            self.facade.sim_place_card()
+            self.kiosk.devices.sim_place_card()
             return True
         if key == 284 and self.sim:  # F3: … or a generated social security card
-            self.facade.sim_place_sscard()
+            self.kiosk.devices.sim_place_sscard()
             return True
         return False
 
@@ -326,7 +335,7 @@ class KioskApp(App):
             self._idle_view = None
 
     def more_time(self) -> None:
-        self.facade.touch()
+        self.kiosk.visit.touch()
         self._close_idle_warning()
 
 

@@ -26,20 +26,20 @@ class AttractScreen(KioskScreen):
     clock_text = StringProperty("")
     card_left = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._taps: list[float] = []
         self._clock_event = None
         self._drift: Animation | None = None
 
-    def on_enter(self, *_: Any) -> None:
-        self.zone_name = self.facade.config.location.name
+    def on_enter(self, *_: object) -> None:
+        self.zone_name = self.app.kiosk.config.location.name
         self._update_clock()
         self._clock_event = Clock.schedule_interval(self._update_clock, 1.0)
-        self.card_left = self.facade.card_present()
+        self.card_left = self.devices.card_present()
         Clock.schedule_once(lambda _dt: self._start_drift(), 0)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         if self._clock_event is not None:
             self._clock_event.cancel()
         if self._drift is not None:
@@ -47,9 +47,9 @@ class AttractScreen(KioskScreen):
             self._drift = None
         self._taps.clear()
 
-    def _update_clock(self, *_: Any) -> None:
+    def _update_clock(self, *_: object) -> None:
         self.clock_text = time.strftime("%H:%M")
-        self.card_left = self.facade.card_present()
+        self.card_left = self.devices.card_present()
 
     def _start_drift(self) -> None:
         """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
@@ -79,7 +79,7 @@ class AttractScreen(KioskScreen):
         return touch.x < self.width * CORNER_FRACTION and touch.y > self.height * (1 - CORNER_FRACTION)
 
     def start_visit(self) -> None:
-        self.facade.wake()
+        self.visit.wake()
         self.app.go(Place.HOME)
 
 

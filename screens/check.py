@@ -5,8 +5,6 @@ The submit button says "提交申请"; the scenario is already in the title bar.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -23,38 +21,29 @@ class AnswerRow(BoxLayout):
     skipped = StringProperty("")
 
 
-def display_value(row: Any, lang: str) -> str | None:
-    display = row.display
-    if display is None:
-        return None
-    if hasattr(display, "get") and not isinstance(display, dict):
-        return display.get(lang)
-    return str(display)
-
-
 class CheckScreen(KioskScreen):
     submit_text = StringProperty("")
     message = StringProperty("")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self.fill()
 
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         lang = self.app.lang
         self.submit_text = self.t("ui.check.submit_plain")  # the title stays in the header, not the button
         self.message = ""
         box = self.ids.sections
         box.clear_widgets()
-        for section in flow.summary():
+        for section in flow.summary(lang):  # option labels in the visit's language
             box.add_widget(KioskLabel(text=section.page.title.get(lang), tone="accent", bold=True,
                                       font_size=self.app.theme.font_l))
             for row in section.rows:
-                value = display_value(row, lang)
+                value = row.display
                 answer = AnswerRow(
                     label_text=row.field.label.get(lang),
                     value_text=value if value is not None else self.t("ui.check.not_filled"),
@@ -66,7 +55,7 @@ class CheckScreen(KioskScreen):
                 box.add_widget(answer)
 
     def change(self, _page_id: str, field_id: str) -> None:
-        self.app.show(self.facade.navigator.change(field_id))
+        self.app.show(self.visit.navigator.change(field_id))
 
     def back(self) -> None:
         self.retreat()

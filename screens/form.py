@@ -36,7 +36,7 @@ class FormScreen(KioskScreen):
     # ----- the step on screen ----------------------------------------------------------
     def show_step(self, step: Step) -> None:
         """The page the navigator asks for, with the errors that kept the citizen on it."""
-        pages = self.facade.flow.pages()
+        pages = self.visit.flow.pages()
         self.page_index = next((i for i, p in enumerate(pages) if p.id == step.id), 0)
         self.return_to_check = step.returning
         self._focus_field = step.focus
@@ -52,13 +52,13 @@ class FormScreen(KioskScreen):
         self.ids.dock.hide()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self._store()
             self.fill()
 
     # ----- drawing ------------------------------------------------------------------------
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         pages = flow.pages()
         self.page_index = min(self.page_index, len(pages) - 1)
         page = pages[self.page_index]
@@ -98,10 +98,10 @@ class FormScreen(KioskScreen):
 
     def _store(self) -> None:
         """Keep what was typed across a redraw (a language switch), checked or not."""
-        flow = self.facade.flow
+        flow = self.visit.flow
         for field_id, value in self.answers().items():
             flow.set(field_id, value if value != "" else None)
-        self.facade.protect_answers()  # names, phones, addresses: masked in every log line
+        self.visit.protect_answers()  # names, phones, addresses: masked in every log line
 
     def show_errors(self, errors: Mapping[str, KioskError]) -> None:
         """Put each error beside its field, and how many there are above the button."""

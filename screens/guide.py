@@ -3,8 +3,6 @@ citizen can read conditions, time limits, materials and legal basis before start
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import StringProperty
 
 from kiosk.catalog.guide import build_guide, render_text
@@ -18,15 +16,15 @@ HEADING = "■ "
 class GuideScreen(KioskScreen):
     title = StringProperty("")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self.fill()
 
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         guide = build_guide(flow.catalog, flow.scenario_id, self.app.lang)
         self.title = self.t("catalog.guide.title", title=guide.title)
         box = self.ids.guide_text

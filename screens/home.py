@@ -54,7 +54,7 @@ class HomeScreen(KioskScreen):
     query = StringProperty("")
     _tiles: dict[str, ScenarioTile] | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.message = ""
         self.fill()
         self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list
@@ -62,7 +62,7 @@ class HomeScreen(KioskScreen):
     def refresh(self) -> None:
         self.fill()
 
-    def on_facade_event(self, event: Event) -> None:
+    def on_kiosk_event(self, event: Event) -> None:
         if isinstance(event, CatalogReloaded):  # the centre had the catalog reloaded
             self._tiles = {}
             self.fill()
@@ -74,9 +74,9 @@ class HomeScreen(KioskScreen):
         grid = self.ids.grid
         grid.clear_widgets()
         lang = self.app.lang
-        found = self.facade.search(self.query)
+        found = self.visit.search(self.query)
         for index, scenario in enumerate(found):
-            reason = self.facade.unavailable_reason(scenario.id)
+            reason = self.visit.unavailable_reason(scenario.id)
             tile = self._tile(scenario.id, scenario.title.zh, scenario.icon)
             tile.title = scenario.title.get(lang)
             tile.note = self.t(reason) if reason else ""
@@ -101,11 +101,11 @@ class HomeScreen(KioskScreen):
 
     def choose(self, scenario_id: str) -> None:
         try:
-            self.facade.begin(scenario_id)
+            self.visit.begin(scenario_id)
         except KioskError as error:
             self.message = with_help_pointer(error_message(error, self.app.lang), self.app.lang)
             return
-        self.app.show(self.facade.navigator.start())
+        self.app.show(self.visit.navigator.start())
 
     def track(self) -> None:
         """办件查询: follow an application with its receipt (no card needed)."""

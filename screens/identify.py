@@ -6,8 +6,6 @@ nothing happening, the screen says what to try. In simulation a button places a 
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
@@ -28,24 +26,24 @@ class IdentifyScreen(KioskScreen):
     sscard_ok = BooleanProperty(False)
     sscard_sim = BooleanProperty(False)  # the developer may insert a virtual social security card
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._hint_event = None
         self._anim: Animation | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.message = ""
         self.hint = ""
         self._update_devices()
         self._hint_event = Clock.schedule_once(self._show_hint, HINT_AFTER_S)
         Clock.schedule_once(lambda _dt: self._animate(), 0)
-        self.facade.expect_card(True)
-        self.facade.say(self.t("ui.identify.instruction"))
-        if self.facade.session is not None and self.facade.session.identity is not None:
+        self.devices.expect_card(True)
+        self.visit.say(self.t("ui.identify.instruction"))
+        if self.visit.session is not None and self.visit.session.identity is not None:
             Clock.schedule_once(lambda _dt: self.identified(), 0)
 
-    def on_leave(self, *_: Any) -> None:
-        self.facade.expect_card(False)
+    def on_leave(self, *_: object) -> None:
+        self.devices.expect_card(False)
         if self._hint_event is not None:
             self._hint_event.cancel()
         if self._anim is not None:
@@ -53,12 +51,12 @@ class IdentifyScreen(KioskScreen):
             self._anim = None
 
     def _update_devices(self) -> None:
-        states = self.facade.device_states()
+        states = self.devices.states()
         idcard = states.get("idcard")
         sscard = states.get("sscard")
         self.reader_ok = bool(idcard and idcard.usable)
         self.sscard_ok = bool(sscard and sscard.usable)
-        self.sscard_sim = bool(self.app.sim and self.sscard_ok and self.facade.sim_sscard_available())
+        self.sscard_sim = bool(self.app.sim and self.sscard_ok and self.devices.sim_sscard_available())
         self.reader_message = ""
         if not self.reader_ok:
             reason = idcard.reason if idcard and idcard.reason else "ui.identify.reader_absent"
@@ -76,10 +74,10 @@ class IdentifyScreen(KioskScreen):
         self._anim = anim
         anim.start(card)
 
-    def _show_hint(self, *_: Any) -> None:
+    def _show_hint(self, *_: object) -> None:
         self.hint = self.t("ui.identify.hint_nothing")
 
-    def on_facade_event(self, event: Event) -> None:
+    def on_kiosk_event(self, event: Event) -> None:
         match event:
             case Identified():
                 self.identified()
@@ -94,10 +92,10 @@ class IdentifyScreen(KioskScreen):
         self.advance()
 
     def sim_place(self) -> None:
-        self.facade.sim_place_card()
+        self.devices.sim_place_card()
 
     def sim_place_sscard(self) -> None:
-        self.facade.sim_place_sscard()
+        self.devices.sim_place_sscard()
 
     def wipe(self) -> None:
         self.message = ""

@@ -5,8 +5,6 @@ A modal over whatever screen the citizen left, so "more time" returns them exact
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.app import App
 from kivy.properties import NumericProperty
 from kivy.uix.modalview import ModalView
@@ -17,7 +15,7 @@ from screens.base import load_kv
 class IdleWarning(ModalView):
     remaining = NumericProperty(0)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
 

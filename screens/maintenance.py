@@ -4,8 +4,6 @@ device states and the out-of-service switch. The PIN is checked against config.m
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import t
@@ -27,13 +25,13 @@ class MaintenanceScreen(KioskScreen):
             self.previous = self.app.current
         self.app.go(self.name)
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.pin = ""
         self.unlocked = False
-        self.message = self.t("ui.maintenance.locked") if self.facade.maintenance.pin_locked else ""
+        self.message = self.t("ui.maintenance.locked") if self.maintenance.pin_locked else ""
         self._build_pad()
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.pin = ""
         self.unlocked = False
         self.message = ""
@@ -58,23 +56,23 @@ class MaintenanceScreen(KioskScreen):
             self.pin += key
 
     def submit_pin(self) -> None:
-        if self.facade.maintenance.pin_locked:
+        if self.maintenance.pin_locked:
             self.message = self.t("ui.maintenance.locked")
-        elif self.facade.maintenance.check_pin(self.pin):
+        elif self.maintenance.check_pin(self.pin):
             self.unlocked = True
             self.message = ""
             self.show_devices()
-        elif self.facade.maintenance.pin_locked:
+        elif self.maintenance.pin_locked:
             self.message = self.t("ui.maintenance.locked")
         else:
-            self.message = self.t("ui.maintenance.wrong", left=self.facade.maintenance.pin_tries_left())
+            self.message = self.t("ui.maintenance.wrong", left=self.maintenance.pin_tries_left())
         self.pin = ""
 
     def show_devices(self) -> None:
         box = self.ids.devices
         box.clear_widgets()
         lang = self.app.lang
-        for name, status in self.facade.device_states().items():
+        for name, status in self.devices.states().items():
             reason = t(status.reason, lang) if status.reason else ""
             box.add_widget(KioskLabel(
                 text=self.t("ui.maintenance.device", device=self.t(f"ui.device.{name}"),
@@ -82,15 +80,15 @@ class MaintenanceScreen(KioskScreen):
                 tone="text" if status.usable else "error",
             ))
         self.ids.oos.text = self.t(
-            "ui.maintenance.oos_off" if self.facade.maintenance.centre_out_of_service else "ui.maintenance.oos_on"
+            "ui.maintenance.oos_off" if self.maintenance.centre_out_of_service else "ui.maintenance.oos_on"
         )
 
     def toggle_service(self) -> None:
-        self.facade.maintenance.set_centre_out_of_service(not self.facade.maintenance.centre_out_of_service)
+        self.maintenance.set_centre_out_of_service(not self.maintenance.centre_out_of_service)
         self.show_devices()
 
     def leave(self) -> None:
-        reason = self.facade.out_of_service_reason()
+        reason = self.maintenance.out_of_service_reason()
         if reason:
             self.app.screen("out_of_service").reason = reason
         self.app.go(Place.OUT_OF_SERVICE if reason else Place.ATTRACT)

@@ -86,7 +86,7 @@ class MaterialsScreen(KioskScreen):
     frames_shown = NumericProperty(0)
     previewing = BooleanProperty(False)  # a camera frame is on screen
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.needs: list[Any] = []
         self.index = 0
@@ -100,25 +100,25 @@ class MaterialsScreen(KioskScreen):
         self.auto_capture = True
 
     # ----- entering and leaving ----------------------------------------------------------
-    def on_enter(self, *_: Any) -> None:
-        flow = self.facade.flow
+    def on_enter(self, *_: object) -> None:
+        flow = self.visit.flow
         self.needs = [n for n in flow.materials() if n.material.capture]
         self.index = 0
         if not self.needs:
             self.advance()
             return
         self._show_material()
-        camera = self.facade.camera
-        if camera is None or not self.facade.camera_usable():
-            reason = self.facade.device_states().get("camera")
+        camera = self.devices.camera
+        if camera is None or not self.devices.camera_usable():
+            reason = self.devices.states().get("camera")
             self.status = self.t("ui.materials.camera_problem",
                                  reason=t(reason.reason if reason else "camera.state.absent", self.app.lang))
             return
         self._display_width = self._wanted_width()
         camera.start_preview(self._on_frame, fps=PREVIEW_FPS, display_width=self._display_width)
 
-    def on_leave(self, *_: Any) -> None:
-        camera = self.facade.camera
+    def on_leave(self, *_: object) -> None:
+        camera = self.devices.camera
         if camera is not None:
             camera.stop_preview()
         with self._slot_lock:
@@ -158,7 +158,7 @@ class MaterialsScreen(KioskScreen):
         width = self._wanted_width()
         if width != self._display_width:
             self._display_width = width
-            camera = self.facade.camera if self.app is not None else None
+            camera = self.devices.camera if self.app is not None else None
             if camera is not None:
                 camera.set_preview_display_width(width)
 
@@ -171,7 +171,7 @@ class MaterialsScreen(KioskScreen):
             self._scheduled = True
         Clock.schedule_once(self._draw_latest, 0)
 
-    def _draw_latest(self, *_: Any) -> None:
+    def _draw_latest(self, *_: object) -> None:
         with self._slot_lock:
             frame, self._latest = self._latest, None
             self._scheduled = False
@@ -220,7 +220,7 @@ class MaterialsScreen(KioskScreen):
 
     # ----- capture --------------------------------------------------------------------------
     def capture(self) -> None:
-        camera = self.facade.camera
+        camera = self.devices.camera
         if camera is None or self.capturing or not self.needs:
             return
         self.capturing = True
@@ -240,11 +240,11 @@ class MaterialsScreen(KioskScreen):
 
     def _captured(self, material_id: str, page: Any) -> None:
         self.capturing = False
-        if self.facade.session is None:
+        if self.visit.session is None:
             return
-        count = self.facade.capture(material_id, page.jpeg)
-        if page.quality.keys:
-            self.quality = t(page.quality.keys[0], self.app.lang)
+        count = self.visit.capture(material_id, page.jpeg)
+        # "已拍好第N页" stands alone: the "请保持不动" shown before the capture goes with it
+        self.quality = t(page.quality.keys[0], self.app.lang) if page.quality.keys else ""
         self.status = self.t("ui.materials.captured", n=count)
         self._refresh_thumbnails()
 
@@ -255,9 +255,9 @@ class MaterialsScreen(KioskScreen):
 
     def retake(self) -> None:
         need = self.needs[self.index]
-        pages = self.facade.session.captures.get(need.material.id, [])
+        pages = self.visit.session.captures.get(need.material.id, [])
         if pages:
-            self.facade.session.drop_capture(need.material.id, len(pages) - 1)
+            self.visit.session.drop_capture(need.material.id, len(pages) - 1)
         self._armed = True
         self.status = self.t("ui.materials.instruction", material=self.material_name)
         self._refresh_thumbnails()
@@ -266,7 +266,7 @@ class MaterialsScreen(KioskScreen):
         box = self.ids.thumbs
         box.clear_widgets()
         need = self.needs[self.index]
-        pages = self.facade.session.captures.get(need.material.id, []) if self.facade.session else []
+        pages = self.visit.session.captures.get(need.material.id, []) if self.visit.session else []
         self.pages = len(pages)
         touch = self.app.theme.touch
         for jpeg in pages:

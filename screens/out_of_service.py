@@ -17,12 +17,12 @@ class OutOfServiceScreen(KioskScreen):
     reason = StringProperty("ui.oos.unknown")
     advice = StringProperty("")  # whom to call at this hour (the help panel's words)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._taps: list[float] = []
 
-    def on_enter(self, *_: Any) -> None:
-        advice = self.facade.help_advice()
+    def on_enter(self, *_: object) -> None:
+        advice = self.visit.help_advice()
         self.advice = "\n".join([advice.headline, *advice.lines])
 
     def refresh(self) -> None:

@@ -28,16 +28,16 @@ class QuestionsScreen(KioskScreen):
     progress = StringProperty("")
     message = StringProperty("")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.question: Question | None = None
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         if self.app.step is not None:
             self.show_step(self.app.step)
 
     def refresh(self) -> None:
-        if self.question is not None and self.facade.session is not None:
+        if self.question is not None and self.visit.session is not None:
             self.show(self.question)
 
     def show_step(self, step: Step) -> None:
@@ -45,14 +45,14 @@ class QuestionsScreen(KioskScreen):
         refusal = step.errors.get(BASE)
         message = error_message(refusal, self.app.lang) if refusal is not None else ""
         self.message = with_help_pointer(message, self.app.lang)
-        self.show(next(q for q in self.facade.flow.questions() if q.id == step.id))
+        self.show(next(q for q in self.visit.flow.questions() if q.id == step.id))
 
     def show(self, question: Question) -> None:
         self.question = question
         lang = self.app.lang
-        flow = self.facade.flow
+        flow = self.visit.flow
         self.question_text = question.text.get(lang)
-        self.facade.say(self.question_text)
+        self.visit.say(self.question_text)
         self.help_text = question.help.get(lang)
         self.progress = self.t("ui.questions.progress_of", **question_count(flow, question))
         box = self.ids.answers

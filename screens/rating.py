@@ -8,8 +8,6 @@ with the docked keyboard, then "提交评价". Either way the visit then ends on
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.navigator import Step, StepKind
@@ -27,13 +25,13 @@ class RatingScreen(KioskScreen):
     asking_reasons = BooleanProperty(False)
     message = StringProperty("")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.reasons: list[str] = []
         self.level_buttons: dict[int, KioskButton] = {}
         self.reason_buttons: dict[str, KioskButton] = {}
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.level = 0
         self.asking_reasons = False
         self.message = ""
@@ -42,9 +40,9 @@ class RatingScreen(KioskScreen):
         self.ids.comment.focus = False
         self.ids.dock.hide()
         self.fill()
-        self.facade.say(self.t("ui.rating.title"))
+        self.visit.say(self.t("ui.rating.title"))
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.comment.focus = False
         self.ids.dock.hide()
 
@@ -97,8 +95,10 @@ class RatingScreen(KioskScreen):
             return
         comment = self.ids.comment.text.strip()[:COMMENT_MAX] if self.asking_reasons else ""
         reasons = [r for r in RATING_REASONS if r in self.reasons] if self.asking_reasons else []
+        session = self.visit.session
         try:
-            kept = self.facade.rate(int(self.level), reasons, comment) is not None
+            kept = session is not None and self.reporting.rate(
+                session.reference, session.scenario_id, int(self.level), reasons, comment) is not None
         except Exception:  # a rating must never keep a citizen from finishing
             kept = False
         self.app.screen("done").rating_note = self.t("ui.rating.thanks" if kept else "ui.rating.not_sent")

@@ -42,8 +42,8 @@ class ReceiptScreen(KioskScreen):
     printed = BooleanProperty(False)
     qr = ObjectProperty(None, allownone=True)
 
-    def on_enter(self, *_: Any) -> None:
-        session = self.facade.session
+    def on_enter(self, *_: object) -> None:
+        session = self.visit.session
         self.reference = session.reference if session else ""
         self.qr = None
         self.printed = False
@@ -52,7 +52,8 @@ class ReceiptScreen(KioskScreen):
         threading.Thread(target=self._print, name="print-receipt", daemon=True).start()
 
     def _print(self) -> None:
-        problem = self.facade.print_receipt()
+        receipt = self.visit.receipt()
+        problem = self.devices.print_receipt(receipt, self.visit.lang) if receipt else "ui.error.no_session"
         Clock.schedule_once(lambda _dt: self._printed(problem), 0)
 
     def _printed(self, problem: str | None) -> None:
@@ -63,7 +64,7 @@ class ReceiptScreen(KioskScreen):
             return
         self.status = self.t("ui.receipt.fault", reason=embedded(t(problem, self.app.lang)))
         self.status = with_help_pointer(self.status, self.app.lang)
-        self.qr = qr_texture(self.facade.tracking_url())
+        self.qr = qr_texture(self.visit.tracking_url())
 
     def finish(self) -> None:
         self.advance()

@@ -41,8 +41,8 @@ def in_visit(app: Any) -> bool:
     """Whether a citizen is using the kiosk (then its screen is theirs)."""
     from screens.app import RESTING
 
-    facade = app.facade
-    return bool(facade.visiting or facade.session is not None or app.current not in RESTING)
+    visit = app.kiosk.visit
+    return bool(visit.visiting or visit.session is not None or app.current not in RESTING)
 
 
 def _on_ui_thread(start: Callable[[Callable[[Any], None]], None]) -> tuple[bool, Any]:
@@ -113,7 +113,7 @@ def restart(app: Any, stop: Callable[[], None]) -> str:
 
 def attach(app: Any, stop: Callable[[], None] | None = None) -> None:
     """Register both commands with the app's reporting worker (none: not enrolled, nothing)."""
-    worker = app.facade.reporting
+    worker = app.kiosk.reporting.worker
     if worker is None:
         return
     worker.register("screenshot", lambda _args: screenshot(app, worker))

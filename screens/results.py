@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -27,23 +25,23 @@ class ResultsScreen(KioskScreen):
     refusal = StringProperty("")  # a stop rule holds: why the kiosk cannot take this, and the law
     more_below = BooleanProperty(False)  # the list goes on below the fold: show "向下滑动查看更多 ▼"
 
-    def update_cue(self, *_: Any) -> None:
+    def update_cue(self, *_: object) -> None:
         Clock.schedule_once(self._update_cue, 0)
 
-    def _update_cue(self, *_: Any) -> None:
+    def _update_cue(self, *_: object) -> None:
         scroll = self.ids.scroll
         overflow = self.ids.columns.height - scroll.height
         self.more_below = overflow > 1 and scroll.scroll_y > 0.001
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.fill()
 
     def refresh(self) -> None:
-        if self.facade.session is not None:
+        if self.visit.session is not None:
             self.fill()
 
     def fill(self) -> None:
-        flow = self.facade.flow
+        flow = self.visit.flow
         lang = self.app.lang
         items = flow.items()
         materials = flow.materials()
@@ -62,7 +60,7 @@ class ResultsScreen(KioskScreen):
             box.add_widget(BulletRow(text=item.title.get(lang), bold=True, font_size=self.app.theme.font_m))
             parts = [self.t("ui.results.department", department=item.department.get(lang))]
             parts += processing_lines(item, lang) + deadline_lines(item, lang, with_basis=False)
-            fee = item.fee.get(lang) if hasattr(item.fee, "get") else str(item.fee)
+            fee = item.fee.get(lang)
             if fee:
                 parts.append(self.t("ui.results.fee", fee=fee))
             details = "   ".join(parts)

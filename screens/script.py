@@ -159,13 +159,13 @@ class ScriptedVisit:
             d.tap_text(app.t(DISPLAY_BUTTON[self.display]))
         elif self.display != "zh":
             raise ValueError(f"unknown display mode {self.display!r} (one of {', '.join(DISPLAY_MODES)})")
-        scenario = app.facade.scenario(self.scenario_id)
+        scenario = app.kiosk.visit.scenario(self.scenario_id)
         d.tap_text(scenario.title.get(app.lang))
         self._arrived("identify")
         if app.sim:
             d.tap_text(app.t("ui.identify.sim_place"))  # the developer panel's button
         else:
-            app.facade.sim_place_card()
+            app.kiosk.devices.sim_place_card()
         self._questions()
         self._arrived("results")
         if self.stop_after_results:
@@ -176,7 +176,7 @@ class ScriptedVisit:
         if app.current == "materials":
             self._materials()
         self._arrived("check")
-        reference = app.facade.session.flow.reference
+        reference = app.kiosk.visit.session.flow.reference
         d.tap(app.screen("check").ids.submit)
         d.wait(lambda: app.current in ("submitting", "receipt"), what="submitting")
         self._arrived("receipt")
@@ -185,8 +185,7 @@ class ScriptedVisit:
         d.tap(app.screen("receipt").ids.finish)
         self._rate()
         self._arrived("done")
-        if app.facade.devices is not None:
-            app.facade.devices.sim_remove_card()
+        app.kiosk.devices.sim_remove_card()
         d.tap(app.screen("done").ids.home)
         d.wait_screen("attract")
         return reference
@@ -220,8 +219,7 @@ class ScriptedVisit:
                 d.tap(confirm[0])
             d.pump(2)
         d.wait(lambda: app.current in ("attract", "out_of_service"), what="the visit to end after 结束办理")
-        if app.facade.devices is not None:
-            app.facade.devices.sim_remove_card()
+        app.kiosk.devices.sim_remove_card()
         d.wait_screen("attract")
 
     def _questions(self) -> None:
@@ -252,7 +250,7 @@ class ScriptedVisit:
             if page > 30:
                 raise RuntimeError("the form does not end")
             self._arrived("form", f"form-{screen.page.id}")
-            flow = app.facade.session.flow
+            flow = app.kiosk.visit.session.flow
             for row in list(screen.rows):
                 given = self.answers.get(row.field.id)
                 if given is not None:
@@ -316,10 +314,10 @@ class ScriptedVisit:
 
     def _place_card(self) -> None:
         """A co-shareholder lays their ID card on the reader (the applicant's is taken off first)."""
-        d, facade = self.driver, self.app.facade
-        facade.devices.sim_remove_card()
-        d.wait(lambda: not facade.card_present(), what="the applicant's card to be taken off")
-        facade.sim_place_card()
+        d, devices = self.driver, self.app.kiosk.devices
+        devices.sim_remove_card()
+        d.wait(lambda: not devices.card_present(), what="the applicant's card to be taken off")
+        devices.sim_place_card()
 
     def _type(self, box: Any, text: str) -> None:
         d = self.driver

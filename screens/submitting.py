@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
@@ -17,7 +16,7 @@ from wire.errors import KioskError
 class SubmittingScreen(KioskScreen):
     message = StringProperty("")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.message = ""
         self.ids.retry.disabled = True
         Clock.schedule_once(lambda _dt: self._start(), 0)
@@ -27,7 +26,7 @@ class SubmittingScreen(KioskScreen):
 
     def _submit(self) -> None:
         try:
-            reference = self.facade.submit()
+            reference = self.visit.submit()
         except KioskError as error:
             Clock.schedule_once(lambda _dt, e=error: self._failed(e), 0)
             return

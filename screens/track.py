@@ -71,8 +71,8 @@ class TrackScreen(KioskScreen):
         if self.scanning:
             self.stop_scan()
             return
-        camera = self.facade.camera
-        if camera is None or not self.facade.camera_usable():
+        camera = self.devices.camera
+        if camera is None or not self.devices.camera_usable():
             self.error = self.t("ui.track.no_camera")
             return
         self.error = ""
@@ -81,7 +81,7 @@ class TrackScreen(KioskScreen):
 
     def stop_scan(self) -> None:
         if self.scanning:
-            camera = self.facade.camera
+            camera = self.devices.camera
             if camera is not None:
                 camera.stop_preview()
         self.scanning = False
@@ -101,20 +101,20 @@ class TrackScreen(KioskScreen):
 
     # ----- asking the centre -------------------------------------------------------------------
     def look_up(self) -> None:
-        reporting = self.facade.reporting
+        client = self.reporting.client
         if self.busy:
             return
-        if reporting is None:
+        if client is None:
             self.error = t("tracking.offline", self.app.lang)
             return
         self.stop_scan()
         self.busy = True
         self.error = ""
         reference, last4 = self.ids.reference.text, self.ids.last4.text
-        threading.Thread(target=self._look_up, args=(reporting.client, reference, last4),
+        threading.Thread(target=self._look_up, args=(client, reference, last4),
                          name="track-lookup", daemon=True).start()
 
-    def _look_up(self, client: Any, reference: str, last4: str) -> None:
+    def _look_up(self, client: tracking.PostsJson, reference: str, last4: str) -> None:
         try:
             reply = tracking.lookup(client, reference, last4)
         except KioskError as error:
@@ -171,8 +171,8 @@ class TrackScreen(KioskScreen):
         box.add_widget(send)
 
     def photograph(self, material_id: str) -> None:
-        camera = self.facade.camera
-        if camera is None or not self.facade.camera_usable():
+        camera = self.devices.camera
+        if camera is None or not self.devices.camera_usable():
             self.error = self.t("ui.track.no_camera")
             return
         if self.busy:
@@ -199,15 +199,13 @@ class TrackScreen(KioskScreen):
         self._show_redo()
 
     def send(self) -> None:
-        reporting = self.facade.reporting
-        if self.reply is None or reporting is None:
+        if self.reply is None:
             return
         try:
-            tracking.send_supplement(reporting.outbox, self.reply, self.pages)
+            self.reporting.send_supplement(self.reply, self.pages)
         except KioskError as error:
             self.error = t(error.key, self.app.lang, **error.params)
             return
-        reporting.wake()
         self.pages = {}
         self.ids.redo.clear_widgets()
         self.error = ""

@@ -18,6 +18,7 @@ from kiosk.catalog.models import (
     KEYBOARD_FOR_TYPE,
     NO_SOURCES,
     PERSONAL_TYPES,
+    QUESTION_ROLES,
     ROLES,
     SCENARIO_KINDS,
     ApplicantDeadline,
@@ -464,15 +465,16 @@ class _Builder:
             )
 
     def questions(self, entry: LocatedDict) -> list[Question]:
-        result = []
+        result: list[Question] = []
         for raw in entry.get("questions") or []:
             if not isinstance(raw, LocatedDict):
                 self.problems.add(entry.where("questions"), f"question must be a mapping: {raw!r}")
                 continue
-            self.check_keys(raw, {"id", "text", "help", "options", "when"} | SOURCE_KEYS)
+            self.check_keys(raw, {"id", "text", "help", "options", "when", "role"} | SOURCE_KEYS)
             options = self.options(raw)
             if len(options) < 2:
                 self.problems.add(raw.where(), "a 情形 question needs at least two options")
+            role = self.question_role(raw, options, result)
             result.append(
                 Question(
                     id=self.ident(raw),
@@ -482,9 +484,29 @@ class _Builder:
                     when=self.expression(raw, "when"),
                     sources=self.sources(raw, f"question {raw.get('id')!r}")
                     if any(key in raw for key in SOURCE_KEYS) else NO_SOURCES,
+                    role=role,
                 )
             )
         return result
+
+    def question_role(self, raw: LocatedDict, options: tuple[Option, ...], earlier: list[Question]) -> str:
+        """The question's declared ``role:`` once checked: known, once per scenario, with the
+        option values the core relies on (QUESTION_ROLES)."""
+        role = str(raw.get("role") or "")
+        if not role:
+            return ""
+        if role not in QUESTION_ROLES:
+            self.problems.add(raw.where("role"), f"unknown question role {role!r} "
+                              f"(known: {', '.join(sorted(QUESTION_ROLES))})")
+            return ""
+        if any(q.role == role for q in earlier):
+            self.problems.add(raw.where("role"), f"a second question with role {role!r}")
+            return ""
+        missing = QUESTION_ROLES[role] - {o.value for o in options}
+        if missing:
+            self.problems.add(raw.where("role"), f"a {role!r} question needs the options "
+                              f"{', '.join(sorted(missing))}")
+        return role
 
     def item_refs(self, entry: LocatedDict) -> list[ItemRef]:
         refs = []

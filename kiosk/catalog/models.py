@@ -25,8 +25,14 @@ ROLES = frozenset(
     {
         "applicant.name", "applicant.id_number", "applicant.sex", "applicant.birth_date",
         "applicant.nation", "applicant.address", "applicant.mobile", "delivery.address",
+        "enterprise.name", "bank.appointment",  # printed on the receipt
     }
 )
+# What a 情形 question may declare it is (``role:``), with the option values the core relies on.
+QUESTION_ROLES: dict[str, frozenset[str]] = {
+    "delivery": frozenset({"pickup", "mail"}),  # how the result reaches the citizen (receipt, submission)
+    "bank": frozenset({"none"}),  # which bank to book an account with; "none": no appointment
+}
 KEYBOARD_FOR_TYPE = {
     "id_number": "idcard",
     "uscc": "ascii",
@@ -237,6 +243,11 @@ class Question:
     help: Text = Text("")
     when: Expression | None = None
     sources: Sources = NO_SOURCES
+    role: str = ""  # one of QUESTION_ROLES, or "" (the core needs nothing special of this answer)
+
+    def label_of(self, value: str, lang: str) -> str:
+        """The option's label for an answer ``value`` (the value itself if it is no option)."""
+        return next((o.label.get(lang) for o in self.options if o.value == value), value)
 
 
 @dataclass(frozen=True)
@@ -261,6 +272,10 @@ class Scenario:
     stops: tuple[Stop, ...] = ()
     promise: Text = Text("")  # the bundle's promised time where the city publishes one
     sources: Sources = NO_SOURCES
+
+    def question_for(self, role: str) -> Question | None:
+        """The 情形 question that declares ``role`` (see QUESTION_ROLES), if the scenario asks one."""
+        return next((q for q in self.questions if q.role == role), None)
 
     def stop_for(self, answers: dict[str, Any]) -> Stop | None:
         """The first stop rule the 情形 answers trigger (None: the citizen may go on).

@@ -163,8 +163,8 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk import logs
     from kiosk.config import load
-    from kiosk.facade import open_kiosk
     from kiosk.paths import state_dir
+    from kiosk.runtime import open_kiosk
     from provisioning.commands.printer import ipv4_addresses
 
     journeys: list[Any] = []
@@ -204,11 +204,11 @@ def run(args: argparse.Namespace) -> int:
             from screens.touch_input import use_touchscreen
 
             use_touchscreen(config.touch)
-        facade = open_kiosk(config, folder, addresses=ipv4_addresses)
+        kiosk = open_kiosk(config, folder, addresses=ipv4_addresses)
 
         from screens.app import KioskApp
 
-        app = KioskApp(facade, sim=simulated or config.simulation)
+        app = KioskApp(kiosk, sim=simulated or config.simulation)
         if scripted and args.scenario:  # SIGTERM unwinds the script, whose ``finally`` stops the app
             assert out is not None
             return _explore(app, out, central, journeys)
@@ -225,7 +225,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
     from screens.driver import UiDriver
     from screens.script import ScriptedVisit
 
-    facade = app.facade
+    kiosk = app.kiosk
     driver = UiDriver.launch(app)
     references: list[str] = []
     try:
@@ -235,7 +235,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
             references.append(reference)
             print(f"{scenario}: {reference} ({len(list(shots.glob('*.png')))} screenshots in {shots})")
         driver.screenshot(out / "attract-after.png")
-        delivered = _wait_delivered(driver, central, facade.config.kiosk_id, references)
+        delivered = _wait_delivered(driver, central, kiosk.config.kiosk_id, references)
     finally:
         app.stop()
     receipts = sorted((out / "receipts").glob("*.png"))
@@ -244,7 +244,7 @@ def _scripted(app: Any, out: Path, central: Any) -> int:
     if missing:
         print(f"not delivered to the centre: {', '.join(missing)}", file=sys.stdout)
     else:
-        where = central.url if central is not None else facade.config.central.url
+        where = central.url if central is not None else kiosk.config.central.url
         print(f"delivered to the centre at {where}: {', '.join(delivered)}")
     return 0 if len(receipts) == len(SCRIPTED_SCENARIOS) and not missing else 1
 
@@ -267,7 +267,7 @@ def _explore(app: Any, out: Path, central: Any, journeys: list[Any]) -> int:
             for finding in result.findings:
                 print(f"  {finding}")
         references = [r.reference for r in results if r.reference]
-        delivered = _wait_delivered(driver, central, app.facade.config.kiosk_id, references)
+        delivered = _wait_delivered(driver, central, app.kiosk.config.kiosk_id, references)
     finally:
         app.stop()
     missing = sorted(set(references) - set(delivered))
@@ -293,13 +293,13 @@ def _sent_from_outbox(outbox: Any, references: list[str]) -> list[str]:
 def _wait_delivered(driver: Any, central: Any, kiosk_id: str, references: list[str]) -> list[str]:
     """Keep the UI running until the centre holds every reference (or the time is up).
 
-    With the embedded centre its database is asked; with the enrolled centre (``central`` is
+    With the embedded centre its staff API is asked; with the enrolled centre (``central`` is
     None) the kiosk's own outbox says what was delivered.
     """
     from central.client import BackOfficeClient
     from simulation.centre import stored_references
 
-    outbox = getattr(driver.app.facade.devices, "outbox", None)
+    outbox = driver.app.kiosk.reporting.outbox
 
     def stored_now() -> list[str]:
         if central is not None:

@@ -200,7 +200,7 @@ class ShareholdersEditor(BoxLayout):
             self.card_note = t("ui.picker.read_card_done", _lang())
             self.awaiting_card = False
 
-        if app.facade.read_other_card(lambda name, number: Clock.schedule_once(lambda _dt: filled(name, number))):
+        if app.kiosk.visit.read_other_card(lambda name, number: Clock.schedule_once(lambda _dt: filled(name, number))):
             self.card_note = t("ui.picker.read_card_waiting", _lang())
             self.awaiting_card = True
 
@@ -272,7 +272,7 @@ def make_editor(field: Any, value: Any, answers: dict[str, Any] | None = None) -
 
     lang = _lang()
     answers = answers or {}
-    catalog = App.get_running_app().facade.catalog
+    catalog = App.get_running_app().kiosk.visit.catalog
     choices = catalog.choices.get(field.picker) if field.picker else None
     if field.type == "shareholders":
         return ShareholdersEditor(value, answers)

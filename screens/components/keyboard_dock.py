@@ -98,7 +98,7 @@ class KeyboardDock(BoxLayout):
     target = ObjectProperty(None, allownone=True)
     keyboard = ObjectProperty(None, allownone=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.size_hint_y = None
         self.height = 0
@@ -106,11 +106,11 @@ class KeyboardDock(BoxLayout):
         self.fbind("target", self._target_set)
         self._bound: list[Any] = []
 
-    def _target_set(self, *_: Any) -> None:
+    def _target_set(self, *_: object) -> None:
         if self.target is not None and self.target not in self.inputs:
             self.inputs = [self.target]
 
-    def _bind_inputs(self, *_: Any) -> None:
+    def _bind_inputs(self, *_: object) -> None:
         for widget in self._bound:
             widget.funbind("focus", self._focus_changed)
         self._bound = list(self.inputs)
@@ -133,7 +133,7 @@ class KeyboardDock(BoxLayout):
             self.add_widget(self.keyboard)
         return self.keyboard
 
-    def _fit(self, *_: Any) -> None:
+    def _fit(self, *_: object) -> None:
         if self.keyboard is not None and self.shown:
             self.height = self.keyboard.height
 
@@ -158,7 +158,7 @@ class KeyboardDock(BoxLayout):
         self.shown = False
         self.height = 0
 
-    def _next_input(self, *_: Any) -> None:
+    def _next_input(self, *_: object) -> None:
         current = self.keyboard.target if self.keyboard else None
         if current in self.inputs:
             index = self.inputs.index(current)

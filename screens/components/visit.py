@@ -1,7 +1,7 @@
 """What every visit screen shares besides the header: the stage indicator (身份 → … → 回执), the
 呼叫工作人员 panel, the 结束办理 confirmation and plain-word notes for jargon.
 
-The panel's words come from :meth:`kiosk.facade.Facade.help_advice` (the hall's facts are data
+The panel's words come from :meth:`kiosk.services.VisitService.help_advice` (the hall's facts are data
 in ``assets/help/hall.yaml``); the glossary from ``assets/glossary.yaml``.
 """
 
@@ -96,7 +96,7 @@ class HelpPanel(ModalView):
     sent = StringProperty("")
     staffed = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
 
@@ -111,7 +111,7 @@ class HelpPanel(ModalView):
 class ConfirmExit(ModalView):
     """结束办理 asks first: "确定结束？您填写的内容将被清除". Cancelling keeps everything."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
         super().__init__(**kwargs)
         self.ids.confirm.confirm_exit = True  # what the scripted citizen's 结束办理 looks for

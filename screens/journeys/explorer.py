@@ -286,7 +286,7 @@ class Explorer:
 
     def expected_items(self, journey: Journey) -> list[Any]:
         """The items the engine says this journey's answers lead to (the results must list them)."""
-        flow = Flow(self.app.facade.catalog, journey.scenario)
+        flow = Flow(self.app.kiosk.visit.catalog, journey.scenario)
         for question_id, value in journey.situation:
             flow.answer(question_id, value)
         return [] if flow.stop() is not None else flow.items()  # a refusal lists no items
@@ -296,8 +296,7 @@ class Explorer:
         app = self.app
         try:
             app.end_visit("explorer")
-            if app.facade.devices is not None:
-                app.facade.devices.sim_remove_card()
+            app.kiosk.devices.sim_remove_card()
             self.driver.wait_screen("attract", timeout=20)
         except Exception:
             pass

@@ -39,7 +39,7 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     from central.embedded import EmbeddedCentral
     from kiosk import logs
     from kiosk.catalog import load_catalog
-    from kiosk.facade import open_kiosk
+    from kiosk.runtime import open_kiosk
     from screens.app import KioskApp
     from screens.driver import UiDriver
     try:

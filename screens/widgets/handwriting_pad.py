@@ -27,7 +27,7 @@ class HandwritingPad(Widget):
     candidates = ListProperty([])
     ink_width = NumericProperty(4)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.strokes: list[list[tuple[float, float]]] = []
         self._ink: list[InstructionGroup] = []

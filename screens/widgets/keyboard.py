@@ -145,7 +145,7 @@ class OnScreenKeyboard(BoxLayout):
 
     __events__ = ("on_enter",)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._page_starts: list[int] = [0]
         self._next_start = 0

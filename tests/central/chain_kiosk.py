@@ -33,7 +33,7 @@ def _answer(line: str) -> None:
 
 
 def _drained(ui: Any) -> None:
-    outbox = ui.app.facade.devices.outbox
+    outbox = ui.app.kiosk.reporting.outbox
     ui.wait(lambda: outbox.depth() == 0, timeout=60, what="the outbox to reach the centre")
 
 
@@ -49,8 +49,8 @@ def walk(ui: Any, scenario: str, mobile: str) -> str:
 def track(ui: Any, reference: str, last4: str, shots: Path) -> list[str]:
     """The citizen's 办件查询 with the receipt, recapturing each material the centre named."""
     app = ui.app
-    sim = app.facade.camera.source.sim
-    sim.place_document("receipt", qr=f"{app.facade.config.central.url}/track/{reference}")
+    sim = app.kiosk.devices.camera.source.sim
+    sim.place_document("receipt", qr=f"{app.kiosk.config.central.url}/track/{reference}")
     ui.tap(app.screen("attract").ids.panel)
     ui.wait_screen("home")
     ui.tap(app.screen("home").ids.track)
@@ -87,7 +87,7 @@ def main(state: Path) -> int:
     from kiosk import config as kiosk_config
     from kiosk import logs
     from kiosk.catalog import load_catalog
-    from kiosk.facade import open_kiosk
+    from kiosk.runtime import open_kiosk
     from screens.app import KioskApp
     from screens.driver import UiDriver
 

@@ -82,18 +82,13 @@ class _Owner:
         self.changes += 1
 
 
-class _NoOutbox:
-    def close(self) -> None:
-        pass
-
-
 def test_the_hub_passes_each_drivers_status_on_unchanged() -> None:
     config = Config()
     config.devices.idcard = ""
     config.devices.sscard = ""
     config.devices.printer = "sim://printer?paper=near_end"
     config.devices.camera = "sim://camera?capture=1280x720&preview=640x360"
-    hub = DeviceHub(config, outbox=_NoOutbox())
+    hub = DeviceHub(config)
     hub.start(_Owner())  # type: ignore[arg-type]
     try:
         states = hub.states()

@@ -109,3 +109,46 @@ def test_catalog_check_command(catalog_copy, capsys):
     assert main(["catalog", "check", str(catalog_copy)]) == 1
     out = capsys.readouterr().out
     assert "catalog/scenarios/04-citizen-one-thing.yaml:" in out and "duplicate scenario id 'newborn'" in out
+
+
+def _rename_delivery_question(folder: Path, new_id: str) -> None:
+    for path in [*(folder / "scenarios").glob("*.yaml"), folder / "fields.yaml"]:
+        path.write_text(path.read_text().replace("- id: delivery\n", f"- id: {new_id}\n")
+                        .replace("delivery == 'mail'", f"{new_id} == 'mail'"))
+
+
+def test_the_core_finds_the_delivery_question_by_its_declared_role_not_its_id(catalog_copy):
+    import random
+
+    from kiosk.engine import Flow
+    from kiosk.sample_answers import fill_form
+
+    _rename_delivery_question(catalog_copy, "handover")
+    catalog = load_catalog(catalog_copy)
+    question = catalog.scenarios["newborn"].question_for("delivery")
+    assert question is not None and question.id == "handover"
+    assert question.label_of("mail", "zh_CN") == "免费邮寄"
+    flow = Flow(catalog, "newborn")
+    flow.answer("married", "yes")
+    flow.answer("handover", "mail")
+    assert flow.situation_for("delivery") == "mail"
+    fill_form(flow, random.Random(3))
+    for need in flow.materials():
+        flow.attach(need.material.id, [b"\xff\xd8page"])
+    document = flow.submission("K-TEST", "24小时自助区")
+    assert document["delivery"]["method"] == "mail"
+    assert document["delivery"]["address"]  # the address field of the declared question's "mail"
+
+
+def test_a_question_role_is_checked_where_it_is_declared(catalog_copy):
+    path = catalog_copy / "scenarios" / "04-citizen-one-thing.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("      role: delivery\n", "      role: posting\n", 1))
+    line = line_of(path, "role: posting")
+    assert f"catalog/scenarios/04-citizen-one-thing.yaml:{line}: unknown question role 'posting' (known: bank, delivery)" \
+        in problems_of(catalog_copy)
+    path.write_text(text.replace("        - {value: mail, label: {zh: 免费邮寄, en: Free postal delivery}}\n",
+                                 "        - {value: post, label: {zh: 免费邮寄, en: Free postal delivery}}\n", 1))
+    line = line_of(path, "role: delivery")
+    assert f"catalog/scenarios/04-citizen-one-thing.yaml:{line}: a 'delivery' question needs the options mail" \
+        in problems_of(catalog_copy)

@@ -19,7 +19,7 @@ from kiosk import config as kiosk_config
 from kiosk.catalog import load_catalog
 from kiosk.config import Config
 from kiosk.errors import ConfigError
-from kiosk.facade import open_kiosk
+from kiosk.runtime import open_kiosk
 
 
 @pytest.fixture
@@ -74,25 +74,25 @@ def test_a_kiosk_without_a_usable_key_serves_no_citizen(state: Path, key: bytes)
     with pytest.raises(ConfigError):
         kiosk_config.load_secret(state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=load_catalog())
-    assert facade.out_of_service_reason() == "ui.oos.no_outbox"
+    kiosk = open_kiosk(config, state, catalog=load_catalog())
+    assert kiosk.maintenance.out_of_service_reason() == "ui.oos.no_outbox"
 
 
 def test_a_kiosk_with_its_key_and_room_is_not_stopped_by_the_check(state: Path) -> None:
     kiosk_config.save_secret(os.urandom(32), state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=load_catalog())
-    assert facade.out_of_service_reason() == "ui.oos.no_reader"  # the next rule, not the outbox
+    kiosk = open_kiosk(config, state, catalog=load_catalog())
+    assert kiosk.maintenance.out_of_service_reason() == "ui.oos.no_reader"  # the next rule, not the outbox
 
 
-def test_low_disk_puts_the_facade_out_of_service(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_low_disk_puts_the_kiosk_out_of_service(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiosk import readiness
 
     kiosk_config.save_secret(os.urandom(32), state)
     config = Config(kiosk_id="k-test", devices=kiosk_config.Devices(idcard="", printer="", camera=""))
-    facade = open_kiosk(config, state, catalog=load_catalog())
+    kiosk = open_kiosk(config, state, catalog=load_catalog())
     monkeypatch.setattr(readiness, "MIN_FREE_BYTES", readiness.free_bytes(state) + 2**30)
-    assert facade.out_of_service_reason() == "ui.oos.disk_low"
+    assert kiosk.maintenance.out_of_service_reason() == "ui.oos.disk_low"
 
 
 def _kiosk_ids(backoffice: BackOffice) -> set[str]:

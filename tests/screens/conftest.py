@@ -24,7 +24,7 @@ prepare_window((1920, 1920))
 
 from kiosk import logs  # noqa: E402  (after the window settings)
 from kiosk.catalog import load_catalog  # noqa: E402
-from kiosk.facade import open_kiosk  # noqa: E402
+from kiosk.runtime import open_kiosk  # noqa: E402
 from simulation.kiosk_state import prepare_state  # noqa: E402
 
 
@@ -47,8 +47,7 @@ def kiosk_app(tmp_path_factory: pytest.TempPathFactory, central: object) -> Iter
     config.devices.camera = "sim://camera?preview=960x540&capture=1080p"
     config.devices.sscard = ""  # the social security card test opens it itself (needs pcscd)
     logs.setup(state / "logs", kiosk_id=config.kiosk_id)
-    facade = open_kiosk(config, state, catalog=load_catalog())
-    app = KioskApp(facade, sim=True)
+    app = KioskApp(open_kiosk(config, state, catalog=load_catalog()), sim=True)
     driver = UiDriver.launch(app, TEST_SIZE)
     driver.wait(lambda: app.current == "attract", what="the attract screen")
     yield driver
@@ -66,19 +65,20 @@ def ui(kiosk_app: object) -> Iterator[object]:
 
 def reset(driver: object) -> None:
     app = driver.app
-    hub = app.facade.devices
+    hub = app.kiosk.devices
     hub.sim_remove_card()
     simulator = hub.reader.simulator
     if not simulator.plugged:
         simulator.replug()
     hub.printer.simulator.set(paper="ok", cover_open=False, offline=False)
-    if app.facade.reporting is not None and app.facade.reporting.out_of_service:
-        app.facade.reporting.set_out_of_service(False)
-    app.facade.maintenance.centre_out_of_service = False
-    app.facade.maintenance._failures = 0
+    worker = app.kiosk.reporting.worker
+    if worker is not None and worker.out_of_service:
+        worker.set_out_of_service(False)
+    app.kiosk.maintenance.centre_out_of_service = False
+    app.kiosk.maintenance.reset_pin_tries()
     app.end_visit("test")
     driver.wait(lambda: not hub.card_present(), timeout=20, what="the reader to see the card gone")
-    driver.wait(lambda: app.facade.out_of_service_reason() is None, timeout=20, what="devices healthy")
+    driver.wait(lambda: app.kiosk.maintenance.out_of_service_reason() is None, timeout=20, what="devices healthy")
     app._apply_service_state(None)
     driver.wait_screen("attract")
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.kivy
 
 def test_paper_out_at_receipt_shows_reference_and_qr(ui: Any, shots: Any) -> None:
     app = ui.app
-    printer = app.facade.devices.printer.simulator
+    printer = app.kiosk.devices.printer.simulator
     seen: list[str] = []
 
     def on_screen(name: str) -> None:
@@ -48,7 +48,7 @@ def test_paper_out_at_receipt_shows_reference_and_qr(ui: Any, shots: Any) -> Non
 
 def test_reader_unplugged_at_identify_says_so(ui: Any, shots: Any) -> None:
     app = ui.app
-    simulator = app.facade.devices.reader.simulator
+    simulator = app.kiosk.devices.reader.simulator
     start_visit(ui, "open_bookstore", card=False)
     screen = app.screen("identify")
     assert screen.reader_message == ""
@@ -58,26 +58,26 @@ def test_reader_unplugged_at_identify_says_so(ui: Any, shots: Any) -> None:
     ui.screenshot(shots / "identify-reader-unplugged.png")
     simulator.replug()
     ui.wait(lambda: screen.reader_message == "", timeout=20, what="the reader to come back")
-    app.facade.sim_place_card()
+    app.kiosk.devices.sim_place_card()
     ui.wait(lambda: app.current == "questions", what="the card to be read after replugging")
 
 
 def test_expired_card_is_refused_with_a_clear_message(ui: Any) -> None:
     app = ui.app
     start_visit(ui, "open_gym", card=False)
-    app.facade.sim_place_card(expired=True)
+    app.kiosk.devices.sim_place_card(expired=True)
     screen = app.screen("identify")
     ui.wait(lambda: screen.message != "", what="the expired-card message")
     assert screen.message == t("idcard.outcome.expired", app.lang)
-    assert app.facade.session.identity is None
+    assert app.kiosk.visit.session.identity is None
     assert app.current == "identify"
 
 
 def test_reader_gone_while_idle_puts_kiosk_out_of_service(ui: Any, shots: Any) -> None:
     app = ui.app
-    app.facade.devices.reader.simulator.unplug()
+    app.kiosk.devices.reader.simulator.unplug()
     ui.wait_screen("out_of_service", timeout=20)
     assert app.screen("out_of_service").ids.reason.text == t("ui.oos.no_reader", app.lang)
     ui.screenshot(shots / "out-of-service.png")
-    app.facade.devices.reader.simulator.replug()
+    app.kiosk.devices.reader.simulator.replug()
     ui.wait_screen("attract", timeout=20)

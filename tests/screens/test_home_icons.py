@@ -89,7 +89,7 @@ def test_home_shows_an_icon_on_every_tile_and_tints_it_in_high_contrast(ui: Any,
         images = tile_icons(tile)
         assert len(images) == 1, tile.scenario_id
         image = images[0]
-        assert image.source == str(ICONS / f"{app.facade.scenario(tile.scenario_id).icon}.png")
+        assert image.source == str(ICONS / f"{app.kiosk.visit.scenario(tile.scenario_id).icon}.png")
         assert image.opacity == 1
         assert image.texture is not None and tuple(image.texture.size) == (256, 256)
         assert tile.glyph and not any(getattr(w, "text", "") == tile.glyph for w in tile.walk())

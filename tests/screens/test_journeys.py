@@ -69,7 +69,7 @@ def test_journey_passes_every_screen_check(explorer: Explorer, central: object, 
     assert result.finished, f"{journey} did not finish:\n{problems}"
     assert not result.findings, f"{journey}:\n{problems}"
     if journey.full:
-        kiosk_id = explorer.app.facade.config.kiosk_id
+        kiosk_id = explorer.app.kiosk.config.kiosk_id
         explorer.driver.wait(lambda: result.reference in stored_references(central, kiosk_id), timeout=30,
                              what=f"{result.reference} to reach the centre")
 

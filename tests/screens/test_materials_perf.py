@@ -18,10 +18,10 @@ SCENARIO = "open_trading_company"
 
 def enter_materials(ui: Any) -> Any:
     app = ui.app
-    facade = app.facade
-    facade.wake()
-    facade.begin(SCENARIO)
-    flow = facade.flow
+    kiosk = app.kiosk
+    kiosk.visit.wake()
+    kiosk.visit.begin(SCENARIO)
+    flow = kiosk.visit.flow
     while (question := flow.next_question()) is not None:
         flow.answer(question.id, question.options[0].value)
     screen = app.screen("materials")
@@ -61,7 +61,7 @@ def test_preview_reuses_two_textures_sized_to_the_widget(ui: Any, materials: Any
 
 
 def test_frames_arriving_faster_than_the_ui_draws_are_dropped_not_queued(ui: Any, materials: Any) -> None:
-    camera = ui.app.facade.camera
+    camera = ui.app.kiosk.devices.camera
     camera.stop_preview()
     ui.pump(2)
     frames = [camera.preview_once() for _ in range(5)]
@@ -119,7 +119,7 @@ def test_capture_adds_a_thumbnail_and_ending_the_visit_releases_the_preview(ui: 
     ui.wait_screen("attract")
     assert materials.ids.preview.texture is None and not materials.previewing
     assert materials._textures.textures == [] and materials.ids.thumbs.children == []
-    assert materials._latest is None and ui.app.facade.camera._worker is None
+    assert materials._latest is None and ui.app.kiosk.devices.camera._worker is None
 
 
 @pytest.mark.parametrize("large_text", [False, True])

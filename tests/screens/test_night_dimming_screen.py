@@ -78,7 +78,7 @@ def test_a_card_undims_and_the_backlight_is_used_when_writable(ui: Any, tmp_path
         app._tick(0)
         assert app.night.dimmed and app.night.overlay is None  # the backlight, not the overlay
         assert (folder / "brightness").read_text() == "300\n"
-        app.facade.sim_place_card()
+        app.kiosk.devices.sim_place_card()
         ui.wait(lambda: not app.night.dimmed, timeout=5, what="the card to undim the screen")
         assert (folder / "brightness").read_text() == "800\n"
     finally:

@@ -113,8 +113,8 @@ def test_shareholders_start_with_the_applicant_split_and_read_a_card(ui: Any) ->
     """Row 1 is the applicant; 添加股东 then 读取身份证 fills row 2 from the card on the reader."""
     from screens.components.fields import ShareholdersEditor
 
-    app, hub = ui.app, ui.app.facade.devices
-    app.facade.begin("new_enterprise")
+    app, hub = ui.app, ui.app.kiosk.devices
+    app.kiosk.visit.begin("new_enterprise")
     editor = ShareholdersEditor([], {"applicant.name": "王小明", "applicant.id_number": "11010519491231002X"})
     editor.page_answers = lambda: {"enterprise.capital": "10"}
     assert [editor.box(editor.rows[0], c).text for c in ("name", "id_number")] == ["王小明", "11010519491231002X"]
@@ -125,7 +125,7 @@ def test_shareholders_start_with_the_applicant_split_and_read_a_card(ui: Any) ->
     ui.wait(lambda: not editor.awaiting_card, timeout=20, what="the co-shareholder's card read")
     second = editor.box(editor.rows[1], "id_number").text
     assert validators.id_number(second) and second != "11010519491231002X"
-    assert app.facade.session.flow.answers.get("applicant.id_number") != second  # the session is not touched
+    assert app.kiosk.visit.session.flow.answers.get("applicant.id_number") != second  # the session is not touched
     editor.split_capital()
     assert [editor.box(r, "amount").text for r in editor.rows] == ["5", "5"]
     editor.deadlines.select(editor.deadlines.buttons[0].value)

@@ -55,13 +55,13 @@ def _contains(obj: Any, needle: str, seen: set[int] | None = None, depth: int = 
 
 def test_idle_timeout_warns_then_wipes_everything(ui: Any, shots: Any) -> None:
     app = ui.app
-    facade = app.facade
+    kiosk = app.kiosk
     clock = FakeClock()
-    original = facade.idle
-    facade.idle = IdleTimer(60, 5, clock=clock)  # asks for 5 s of warning: must get 20
+    original = kiosk.visit.idle
+    kiosk.visit.idle = IdleTimer(60, 5, clock=clock)  # asks for 5 s of warning: must get 20
     try:
         start_visit(ui, "open_pharmacy")
-        record = facade.session.identity
+        record = kiosk.visit.session.identity
         id_number, name = record.id_number, record.name
         answer_questions(ui)
         ui.tap(app.screen("results").ids.next)
@@ -79,20 +79,20 @@ def test_idle_timeout_warns_then_wipes_everything(ui: Any, shots: Any) -> None:
         ui.screenshot(shots / "idle-warning.png")
         ui.tap_text(app.t("ui.idle.more_time"))
         assert app._idle_view is None
-        assert app.current == "form" and facade.session is not None
+        assert app.current == "form" and kiosk.visit.session is not None
 
         clock.now += 60 + 20
         app._tick(0)
         ui.wait_screen("attract")
         ui.pump(5)
     finally:
-        facade.idle = original
+        kiosk.visit.idle = original
 
-    assert facade.session is None
+    assert kiosk.visit.session is None
     for text in all_texts(ui):
         assert id_number not in text and name not in text, text
-    assert _contains(facade, id_number) == []
-    assert _contains(facade, name) == []
+    assert _contains(kiosk, id_number) == []
+    assert _contains(kiosk, name) == []
     keyboard = app.screen("form").ids.dock.keyboard
     assert keyboard is None or (keyboard.preedit == "" and keyboard.target is None)
     # Kivy keeps text it rendered in caches keyed by the text itself (TextInput lines: 60 s).
@@ -116,9 +116,9 @@ def _log_text() -> str:
 def test_answers_the_catalog_declares_personal_never_reach_a_log_line(ui: Any) -> None:
     """Nobody registers the names here: the catalog's ``personal: true`` must be enough."""
     app = ui.app
-    facade = app.facade
+    kiosk = app.kiosk
     start_visit(ui, "new_enterprise")
-    flow = facade.flow
+    flow = kiosk.visit.flow
     rng = random.Random(21)
     situation = {"org_form": "llc", "shareholders": "several"}
     step = app.step
@@ -127,14 +127,14 @@ def test_answers_the_catalog_declares_personal_never_reach_a_log_line(ui: Any) -
             break
         if step.kind is StepKind.QUESTION:
             question = next(q for q in flow.questions() if q.id == step.id)
-            step = facade.advance(step, situation.get(step.id, question.options[0].value))
+            step = kiosk.visit.advance(step, situation.get(step.id, question.options[0].value))
         elif step.kind is StepKind.FORM_PAGE:
             # A refused answer is typed again (the shares must add up to the capital just given).
-            step = facade.advance(step, {
+            step = kiosk.visit.advance(step, {
                 f.id: value_for(f, flow, rng) if f.id in step.errors or not flow.answers.get(f.id)
                 else flow.answers[f.id] for f in flow.page_fields(step.id)})
         else:
-            step = facade.advance(step)
+            step = kiosk.visit.advance(step)
     assert step.kind is StepKind.CHECK
     names = [str(flow.answers["officers.supervisor_name"]), str(flow.answers["officers.finance_name"]),
              *(str(row["name"]) for row in flow.answers["enterprise.shareholders"])]
@@ -152,19 +152,19 @@ def test_a_card_placed_before_the_identify_screen_is_kept_for_it(ui: Any) -> Non
     """A card on the reader at the home screen is not taken (no visit asked for it yet), and
     the Identify screen then reads that same card: nothing is dropped, nothing taken early."""
     app = ui.app
-    facade = app.facade
+    kiosk = app.kiosk
     ui.tap(app.screen("attract").ids.panel)
     ui.wait_screen("home")
     seen: list[Event] = []
-    unsubscribe = facade.subscribe(seen.append)
+    unsubscribe = kiosk.subscribe(seen.append)
     try:
-        card = facade.devices.reader.simulator.place_card("resident")
-        ui.wait(facade.card_present, what="the reader to see the card")
+        card = kiosk.devices.reader.simulator.place_card("resident")
+        ui.wait(kiosk.devices.card_present, what="the reader to see the card")
         ui.pump(20)
-        assert facade.session is None and app.current == "home"
+        assert kiosk.visit.session is None and app.current == "home"
         assert not [e for e in seen if isinstance(e, Identified | CardError)]
-        ui.tap_text(facade.scenario("open_car_rental").title.get(app.lang))
+        ui.tap_text(kiosk.visit.scenario("open_car_rental").title.get(app.lang))
         ui.wait(lambda: app.current in ("questions", "results"), what="the held card to be read")
-        assert facade.session.identity.id_number == card.id_number
+        assert kiosk.visit.session.identity.id_number == card.id_number
     finally:
         unsubscribe()

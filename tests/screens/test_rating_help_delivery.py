@@ -40,7 +40,7 @@ def spy(owner: Any, name: str, seen: list[Any]) -> Callable[[], None]:
 
 def delivered(ui: Any, record_id: str) -> None:
     """Wait until the outbox has sent ``record_id`` and the centre took it (not parked as refused)."""
-    outbox = ui.app.facade.devices.outbox
+    outbox = ui.app.kiosk.reporting.outbox
     ui.wait(lambda: not any(r.id == record_id and r.state == "pending" for r in outbox.records()),
             timeout=30, what=f"record {record_id} to be sent")
     left = [r for r in outbox.records() if r.id == record_id]
@@ -48,7 +48,7 @@ def delivered(ui: Any, record_id: str) -> None:
 
 
 def all_sent(ui: Any) -> None:
-    outbox = ui.app.facade.devices.outbox
+    outbox = ui.app.kiosk.reporting.outbox
     ui.wait(lambda: not outbox.records("pending"), timeout=60, what="the outbox to empty")
 
 
@@ -64,7 +64,7 @@ def console(central: Any, path: str) -> str:
 
 def test_dissatisfied_rating_and_help_call_reach_the_console(ui: Any, central: Any) -> None:
     app = ui.app
-    kiosk_id = app.facade.config.kiosk_id
+    kiosk_id = app.kiosk.config.kiosk_id
     calls: list[str | None] = []
     ratings: list[str | None] = []
     person: dict[str, str] = {}
@@ -72,7 +72,7 @@ def test_dissatisfied_rating_and_help_call_reach_the_console(ui: Any, central: A
     def arrived(label: str) -> None:
         if label != "check" or calls:
             return
-        identity = app.facade.session.identity
+        identity = app.kiosk.visit.session.identity
         person.update(name=identity.name, id_number=identity.id_number)
         ui.tap(header(ui).ids.help)  # 呼叫工作人员 on the 核对 screen
         panel = modal(ui, HelpPanel)
@@ -80,7 +80,7 @@ def test_dissatisfied_rating_and_help_call_reach_the_console(ui: Any, central: A
         ui.tap(panel.ids.close)
         ui.wait(lambda: modal(ui, HelpPanel) is None, what="the help panel to close")
 
-    undo = [spy(app.facade, "call_help", calls), spy(app.facade, "rate", ratings)]
+    undo = [spy(app.kiosk.reporting, "call_help", calls), spy(app.kiosk.reporting, "rate", ratings)]
     try:
         visit = ScriptedVisit(ui, SCENARIO, use_keys=False, on_screen=arrived, rating=2,
                               rating_reasons=REASONS, rating_comment=COMMENT)
@@ -124,7 +124,7 @@ def test_skipping_the_rating_sends_nothing(ui: Any, central: Any) -> None:
     with central.state.sessions() as db:
         before = db.scalar(select(func.count()).select_from(Rating))
     ratings: list[str | None] = []
-    undo = spy(app.facade, "rate", ratings)
+    undo = spy(app.kiosk.reporting, "rate", ratings)
     try:
         visit = ScriptedVisit(ui, SCENARIO, use_keys=False, rating=None)
         reference = visit.run()

@@ -51,7 +51,7 @@ def _stored(central: Any, command_id: str) -> KioskScreenshot | None:
 def test_a_screenshot_of_the_attract_screen_reaches_the_console(
     ui: Any, central: Any, shots: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    kiosk_id = ui.app.facade.config.kiosk_id
+    kiosk_id = ui.app.kiosk.config.kiosk_id
     saved = tmp_path / "screen.jpg"
     # The technician's way, while the window runs (the worker needs Kivy's thread to capture).
     argv = ["command", kiosk_id, "screenshot", "--wait", "--timeout", "30", "--out", str(saved),
@@ -85,7 +85,7 @@ def test_screenshot_and_restart_are_refused_while_a_citizen_is_using_the_kiosk(
     ui: Any, central: Any
 ) -> None:
     app = ui.app
-    kiosk_id = app.facade.config.kiosk_id
+    kiosk_id = app.kiosk.config.kiosk_id
     stops: list[int] = []
     remote.attach(app, stop=lambda: stops.append(1))  # the process's exit, counted instead
     try:

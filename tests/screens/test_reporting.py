@@ -25,8 +25,8 @@ def _kiosk_row(office: BackOfficeClient, kiosk_id: str) -> Any:
 
 def test_submission_through_the_ui_reaches_the_centre_exactly_once(ui: Any, central: Any) -> None:
     app = ui.app
-    facade = app.facade
-    kiosk_id = facade.config.kiosk_id
+    kiosk = app.kiosk
+    kiosk_id = kiosk.config.kiosk_id
     before = stored_references(central, kiosk_id)
 
     reference = ScriptedVisit(ui, "newborn", use_keys=False).run()
@@ -34,12 +34,12 @@ def test_submission_through_the_ui_reaches_the_centre_exactly_once(ui: Any, cent
     ui.wait(lambda: reference in stored_references(central, kiosk_id), timeout=30,
             what="the application to reach the centre")
     # Let the worker run more beats and drains: nothing may arrive twice or stay queued.
-    beats = facade.reporting.last_heartbeat_at
-    ui.wait(lambda: facade.reporting.last_heartbeat_at != beats, timeout=15, what="another heartbeat")
+    beats = kiosk.reporting.worker.last_heartbeat_at
+    ui.wait(lambda: kiosk.reporting.worker.last_heartbeat_at != beats, timeout=15, what="another heartbeat")
     after = stored_references(central, kiosk_id)
     assert after.count(reference) == 1
     assert len(after) == len(before) + 1
-    assert facade.reporting.outbox.depth() == 0
+    assert kiosk.reporting.outbox.depth() == 0
     office = BackOfficeClient(central.url, central.token("viewer"))
     ui.wait(lambda: _kiosk_row(office, kiosk_id).queue_depth == 0, timeout=15, what="queue depth 0")
     assert _kiosk_row(office, kiosk_id).devices["idcard"].state == "ok"
@@ -47,7 +47,7 @@ def test_submission_through_the_ui_reaches_the_centre_exactly_once(ui: Any, cent
 
 def test_back_office_out_of_service_command_shows_and_clears(ui: Any, central: Any, shots: Any) -> None:
     app = ui.app
-    kiosk_id = app.facade.config.kiosk_id
+    kiosk_id = app.kiosk.config.kiosk_id
     office = BackOfficeClient(central.url, central.token("admin"))
 
     office.queue_command(kiosk_id, "out_of_service", {"on": True, "reason": "设备巡检"})
@@ -65,4 +65,4 @@ def test_back_office_out_of_service_command_shows_and_clears(ui: Any, central: A
 
     office.queue_command(kiosk_id, "out_of_service", {"on": False, "reason": ""})
     ui.wait_screen("attract", timeout=20)
-    assert app.facade.out_of_service_reason() is None
+    assert app.kiosk.maintenance.out_of_service_reason() is None

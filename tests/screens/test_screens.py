@@ -35,7 +35,7 @@ def test_every_screen_renders_with_finger_sized_targets(ui: Any, shots: Any) -> 
     check_screen(ui, shots, "attract")
     start_visit(ui, "open_car_rental", card=False)
     check_screen(ui, shots, "identify")
-    app.facade.sim_place_card()
+    app.kiosk.devices.sim_place_card()
     ui.wait_screen("questions")
     check_screen(ui, shots, "questions")
     answer_questions(ui)
@@ -48,7 +48,7 @@ def test_every_screen_renders_with_finger_sized_targets(ui: Any, shots: Any) -> 
     errors = [r.error_text for r in app.screen("form").rows if r.error_text]
     assert errors and all("*" not in e for e in errors)
     check_screen(ui, shots, "form-errors")
-    app.show(app.facade.navigator.change("applicant.mobile"))
+    app.show(app.kiosk.visit.navigator.change("applicant.mobile"))
     ui.pump(3)
     check_screen(ui, shots, "form-keyboard")
     for name in ("home", "check", "done", "maintenance", "out_of_service", "submitting"):
@@ -104,7 +104,7 @@ def _open_maintenance(ui: Any) -> None:
 
 def test_maintenance_pin_unlocks_and_locks_after_five_wrong(ui: Any, shots: Any) -> None:
     app = ui.app
-    app.facade.config.maintenance_pin_hash = hash_pin("2468")
+    app.kiosk.config.maintenance_pin_hash = hash_pin("2468")
     _open_maintenance(ui)
     screen = app.screen("maintenance")
     for digit in "2468":
@@ -135,7 +135,7 @@ def test_maintenance_pin_unlocks_and_locks_after_five_wrong(ui: Any, shots: Any)
 def test_back_home_from_identify_drops_the_flow_but_keeps_the_visit(ui: Any) -> None:
     app = ui.app
     start_visit(ui, "open_gym", card=False)
-    assert app.facade.session is not None
+    assert app.kiosk.visit.session is not None
     ui.tap_text(app.t("ui.nav.back_home"))
     ui.wait_screen("home")
-    assert app.facade.session is None and app.facade.visiting
+    assert app.kiosk.visit.session is None and app.kiosk.visit.visiting

@@ -20,18 +20,18 @@ pytestmark = pytest.mark.kivy
 
 def test_prompts_are_off_by_default_and_spoken_on_key_screens_when_on(ui: Any) -> None:
     app = ui.app
-    facade = app.facade
-    assert facade.config.speech is False and facade.speaker is None
+    kiosk = app.kiosk
+    assert kiosk.config.speech is False and kiosk.visit.speaker is None
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
     played: queue.Queue[str] = queue.Queue()
     speaker = Speaker(True, player=["true"], on_played=lambda text, _done: played.put(text))
     assert speaker.enabled
-    facade.speaker = speaker
+    kiosk.visit.speaker = speaker
     try:
         start_visit(ui, "open_gym", card=False)
         assert played.get(timeout=20) == app.t("ui.identify.instruction")
-        app.facade.sim_place_card()
+        app.kiosk.devices.sim_place_card()
         ui.wait_screen("questions")
         question = app.screen("questions").question
         ui.wait(lambda: speaker.wait_idle(0.05), timeout=20, what="the question to be spoken")
@@ -40,5 +40,5 @@ def test_prompts_are_off_by_default_and_spoken_on_key_screens_when_on(ui: Any) -
             spoken.append(played.get())
         assert question.text.get(app.lang) in spoken
     finally:
-        facade.speaker = None
+        kiosk.visit.speaker = None
         speaker.close()

@@ -29,7 +29,7 @@ def test_social_security_card_on_identify_prefills_the_applicant(ui: Any, shots:
     if not VPCD_DRIVER.exists():
         pytest.skip("vsmartcard-vpcd is not installed")
     app = ui.app
-    hub = app.facade.devices
+    hub = app.kiosk.devices
     hub.open_sscard("sim://sscard")
     try:
         status = hub.states()["sscard"]
@@ -41,10 +41,10 @@ def test_social_security_card_on_identify_prefills_the_applicant(ui: Any, shots:
         assert t("ui.identify.sscard", app.lang) in ui.texts()
         ui.screenshot(shots / "identify-sscard.png")
 
-        assert app.facade.sim_place_sscard(person)
+        assert app.kiosk.devices.sim_place_sscard(person)
         ui.wait(lambda: app.current in ("questions", "results"), timeout=20,
                 what="the social security card to be read")
-        session = app.facade.session
+        session = app.kiosk.visit.session
         assert session.identity.card_type is CardType.SOCIAL_SECURITY
         assert session.flow.answers["applicant.id_number"] == person.id_number
         assert session.flow.answers["applicant.name"] == person.name

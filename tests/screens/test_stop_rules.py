@@ -31,5 +31,5 @@ def test_internet_cafe_near_a_school_is_refused_with_its_reason(ui: Any, shots: 
     assert "200米" in screen.refusal and "第九条" in screen.refusal
     assert screen.ids.next.disabled and screen.ids.next.opacity == 0
     ui.screenshot(shots / "results-refused.png")
-    held = app.facade.advance(app.step)  # even a stray "next" keeps the citizen at the reason
+    held = app.kiosk.visit.advance(app.step)  # even a stray "next" keeps the citizen at the reason
     assert held.kind == app.step.kind and held.errors

@@ -24,7 +24,7 @@ API = "/api/v1"
 
 def _application(ui: Any, central: Any) -> str:
     """An application from this kiosk, delivered to the centre, then marked 需补正 by a clerk."""
-    reporting = ui.app.facade.reporting
+    reporting = ui.app.kiosk.reporting
     person = generate_person(random.Random(11))
     reference = make_reference(uuid.uuid4().hex, dt.date.today())
     document = {
@@ -71,7 +71,7 @@ def _open_track(ui: Any) -> Any:
 
 def test_scan_look_up_recapture_and_send(ui: Any, central: Any, shots: Any) -> None:
     reference = _application(ui, central)
-    sim = ui.app.facade.camera.source.sim
+    sim = ui.app.kiosk.devices.camera.source.sim
     sim.place_document("receipt", qr=f"{central.url}/track/{reference}")
     screen = _open_track(ui)
     ui.screenshot(shots / "track-1-ask.png")

@@ -62,9 +62,9 @@ def test_date_hint_typeable_and_error_summary_clear_of_fields(ui: Any, shots: Pa
     assert not overlaps(summary, view), (summary, view)
     assert form.ids.summary.text == form.summary_error
     ui.screenshot(shots / "form-error-summary.png")
-    dates = [f for f in app.facade.flow.fields() if f.type == "date"]
+    dates = [f for f in app.kiosk.visit.flow.fields() if f.type == "date"]
     assert dates
-    app.show(app.facade.navigator.change(dates[0].id))  # the page that asks the date
+    app.show(app.kiosk.visit.navigator.change(dates[0].id))  # the page that asks the date
     ui.wait(lambda: any(r.field.id == dates[0].id for r in form.rows), what="the date's page")
     row = next(r for r in form.rows if r.field.id == dates[0].id)
     hint = row.editor.hint_text
@@ -82,7 +82,7 @@ def test_staff_phrases_point_to_the_help_panel() -> None:
 
 def test_the_printed_receipt_has_the_name_bank_due_dates_and_next_steps(ui: Any, shots: Path) -> None:
     app = ui.app
-    printer = app.facade.devices.printer.simulator
+    printer = app.kiosk.devices.printer.simulator
     before = len(printer.jobs)
     visit = ScriptedVisit(ui, "new_enterprise", use_keys=False, choices={"delivery": "pickup"})
     visit.run()
@@ -96,10 +96,10 @@ def test_the_printed_receipt_has_the_name_bank_due_dates_and_next_steps(ui: Any,
 
 def test_out_of_service_says_whom_to_call_at_this_hour(ui: Any, shots: Path) -> None:
     app = ui.app
-    app.facade.devices.reader.simulator.unplug()
+    app.kiosk.devices.reader.simulator.unplug()
     ui.wait_screen("out_of_service", timeout=20)
     advice = app.screen("out_of_service").ids.advice.text
-    assert "12345" in advice and app.facade.hall.hours_text() in advice
+    assert "12345" in advice and app.kiosk.visit.hall.hours_text() in advice
     ui.screenshot(shots / "out-of-service-advice.png")
-    app.facade.devices.reader.simulator.replug()
+    app.kiosk.devices.reader.simulator.replug()
     ui.wait_screen("attract", timeout=20)

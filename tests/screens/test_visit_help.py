@@ -58,7 +58,7 @@ def findings(ui: Any, label: str) -> list[Any]:
 def settled(ui: Any, record_id: str, model_name: str) -> dict[str, Any]:
     """The body of an outbox record once it left the queue: from the centre's table when the
     centre has the endpoint, else from the parked record (refused as unknown by an older centre)."""
-    outbox = ui.app.facade.devices.outbox
+    outbox = ui.app.kiosk.reporting.outbox
     ui.wait(lambda: not any(r.id == record_id and r.state == "pending" for r in outbox.records()),
             timeout=30, what=f"record {record_id} to leave the queue")
     parked = [r for r in outbox.records() if r.id == record_id]
@@ -86,8 +86,8 @@ def test_exit_asks_first_and_cancel_keeps_everything(ui: Any, shots: Path) -> No
     start_visit(ui, "new_enterprise")
     ui.wait_screen("questions")
     ui.tap_text(app.screen("questions").question.options[0].label.get(app.lang))
-    ui.wait(lambda: len(app.facade.flow.situation) == 1, what="the first answer")
-    answers = dict(app.facade.flow.situation)
+    ui.wait(lambda: len(app.kiosk.visit.flow.situation) == 1, what="the first answer")
+    answers = dict(app.kiosk.visit.flow.situation)
     ui.tap(header(ui).ids.exit)
     dialog = modal(ui, ConfirmExit)
     assert dialog is not None, "结束办理 ended the visit without asking"
@@ -96,12 +96,12 @@ def test_exit_asks_first_and_cancel_keeps_everything(ui: Any, shots: Path) -> No
     ui.screenshot(shots / "exit-confirm-zh.png")
     ui.tap(dialog.ids.cancel)
     ui.wait(lambda: modal(ui, ConfirmExit) is None, what="the dialog to close")
-    assert app.current == "questions" and app.facade.session is not None
-    assert app.facade.flow.situation == answers
+    assert app.current == "questions" and app.kiosk.visit.session is not None
+    assert app.kiosk.visit.flow.situation == answers
     ui.tap(header(ui).ids.exit)
     ui.tap(modal(ui, ConfirmExit).ids.confirm)
     ui.wait_screen("attract")
-    assert app.facade.session is None
+    assert app.kiosk.visit.session is None
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -112,22 +112,23 @@ def test_help_panel_says_what_to_do_now_and_tells_the_back_office(centred: Any, 
     ui.wait_screen("questions")
     set_mode(ui, mode)
     question = app.screen("questions").question.id
-    person = app.facade.session.identity
-    sent_before = {r.id for r in app.facade.devices.outbox.records()}
+    person = app.kiosk.visit.session.identity
+    sent_before = {r.id for r in app.kiosk.reporting.outbox.records()}
     calls: list[str] = []
-    original = app.facade.call_help
-    app.facade.call_help = lambda screen, step="": calls.append(original(screen, step)) or calls[-1]
+    reporting = app.kiosk.reporting
+    original = reporting.call_help
+    reporting.call_help = lambda *a, **k: calls.append(original(*a, **k)) or calls[-1]
     try:
         ui.tap(header(ui).ids.help)
     finally:
-        app.facade.call_help = original
+        del reporting.call_help
     panel = modal(ui, HelpPanel)
     assert panel is not None
     ui.screenshot(shots / f"help-panel-{mode}.png")
     assert findings(ui, f"help-panel-{mode}") == []
     shown = " ".join(w.text for w in ui.walk(panel) if hasattr(w, "text"))
     assert "12345" in shown
-    hall = app.facade.hall
+    hall = app.kiosk.visit.hall
     assert (hall.hours_text() in shown), shown
     assert calls and calls[0] not in sent_before
     body = settled(ui, calls[0], "HelpCall")
@@ -185,12 +186,13 @@ def test_walk_shows_stages_help_and_rating_in_every_mode(centred: Any, shots: Pa
                           rating=level, rating_reasons=("slow", "other") if level in (1, 2) else (),
                           rating_comment="排队太久" if level in (1, 2) else "")
     ratings: list[str | None] = []
-    original = app.facade.rate
-    app.facade.rate = lambda *a, **k: ratings.append(original(*a, **k)) or ratings[-1]
+    reporting = app.kiosk.reporting
+    original = reporting.rate
+    reporting.rate = lambda *a, **k: ratings.append(original(*a, **k)) or ratings[-1]
     try:
         reference = visit.run()
     finally:
-        app.facade.rate = original
+        del reporting.rate
     assert "rating" in visit.visited and visit.visited.index("rating") > visit.visited.index("receipt")
     assert ("rating-reasons" in visit.visited) == (level in (1, 2))
     assert seen["submit"] == app.t("ui.check.submit_plain") or seen["submit"] in ("提交申请", "Submit the application")

@@ -16,12 +16,12 @@ REFERENCE = re.compile(r"GJZ-\d{8}-[0-9A-Z]{5}-[0-9A-Z]")
 
 
 def _jobs(ui: object) -> int:
-    return len(ui.app.facade.devices.printer.simulator.jobs)
+    return len(ui.app.kiosk.devices.printer.simulator.jobs)
 
 
 def _delivered(ui: object, central: object, reference: str) -> None:
     """The application left the outbox for the centre (the reporting worker sends it at once)."""
-    kiosk_id = ui.app.facade.config.kiosk_id
+    kiosk_id = ui.app.kiosk.config.kiosk_id
     ui.wait(lambda: reference in stored_references(central, kiosk_id), timeout=30,
             what=f"{reference} to reach the centre")
 
@@ -37,7 +37,7 @@ def test_new_enterprise_seven_steps_end_to_end(ui: object, shots: object, centra
     for step in ("identify", "results", "check", "done"):
         assert step in visit.visited
     assert any(name.startswith("materials-") for name in visit.visited)
-    assert ui.app.facade.session is None
+    assert ui.app.kiosk.visit.session is None
 
 
 @pytest.mark.parametrize("scenario", ["open_restaurant", "close_enterprise"])  # newborn: test_reporting

@@ -10,10 +10,10 @@ def start_visit(ui: Any, scenario_id: str, *, card: bool = True, **card_options:
     app = ui.app
     ui.tap(app.screen("attract").ids.panel)
     ui.wait_screen("home")
-    ui.tap_text(app.facade.scenario(scenario_id).title.get(app.lang))
+    ui.tap_text(app.kiosk.visit.scenario(scenario_id).title.get(app.lang))
     ui.wait_screen("identify")
     if card:
-        app.facade.sim_place_card(**card_options)
+        app.kiosk.devices.sim_place_card(**card_options)
         ui.wait(lambda: app.current in ("questions", "results"), what="the card to be read")
 
 
