@@ -104,6 +104,10 @@ class KioskApp(App):
     # ----- building ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
         register_fonts()
+        # A form page of shareholder rows nests minimum_height boxes four deep (page, editor, row,
+        # chip grid); one resize settles in more than Kivy's default 10 clock passes, which Kivy
+        # then reports as a warning (and the journey explorer as a fault). 30 settles every page.
+        Clock.max_iteration = max(Clock.max_iteration, 30)
         import screens.components.controls  # loads the shared kv rules
         import screens.components.keyboard_dock
         import screens.components.visit  # noqa: F401  (StageBar, HelpPanel, ConfirmExit for the kv files)

@@ -6,7 +6,7 @@ Five quick taps in the top-left corner open the maintenance screen (the technici
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.animation import Animation
 from kivy.clock import Clock
@@ -14,6 +14,9 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from screens.base import KioskScreen, load_kv
 from screens.navigation import Place
+
+if TYPE_CHECKING:
+    from kiosk.services.protocols import DeviceService
 
 GESTURE_TAPS = 5
 GESTURE_WINDOW_S = 4.0
@@ -35,8 +38,9 @@ class AttractScreen(KioskScreen):
     def on_enter(self, *_: object) -> None:
         self.zone_name = self.app.kiosk.config.location.name
         self._update_clock()
-        self._clock_event = Clock.schedule_interval(self._update_clock, 1.0)
-        self.card_left = self.devices.card_present()
+        devices = self.devices  # this app's: the tick must not ask whatever app runs later
+        self._clock_event = Clock.schedule_interval(lambda _dt: self._update_clock(devices), 1.0)
+        self.card_left = devices.card_present()
         Clock.schedule_once(lambda _dt: self._start_drift(), 0)
 
     def on_leave(self, *_: object) -> None:
@@ -47,9 +51,9 @@ class AttractScreen(KioskScreen):
             self._drift = None
         self._taps.clear()
 
-    def _update_clock(self, *_: object) -> None:
+    def _update_clock(self, devices: DeviceService | None = None) -> None:
         self.clock_text = time.strftime("%H:%M")
-        self.card_left = self.devices.card_present()
+        self.card_left = (devices or self.devices).card_present()
 
     def _start_drift(self) -> None:
         """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
