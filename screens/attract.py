@@ -42,14 +42,27 @@ class AttractScreen(KioskScreen):
         self._clock_event = Clock.schedule_interval(lambda _dt: self._update_clock(devices), 1.0)
         self.card_left = devices.card_present()
         Clock.schedule_once(lambda _dt: self._start_drift(), 0)
+        # The corners are absolute positions: a resized or rotated window needs new ones.
+        self.bind(size=self._restart_drift)
+        self.ids.panel.bind(size=self._restart_drift)
 
     def on_leave(self, *_: object) -> None:
         if self._clock_event is not None:
             self._clock_event.cancel()
+        self.unbind(size=self._restart_drift)
+        self.ids.panel.unbind(size=self._restart_drift)
+        self._stop_drift()
+        self._taps.clear()
+
+    def _stop_drift(self) -> None:
         if self._drift is not None:
             self._drift.cancel(self.ids.panel)
             self._drift = None
-        self._taps.clear()
+
+    def _restart_drift(self, *_: object) -> None:
+        if self._drift is not None:
+            self._stop_drift()
+            self._start_drift()
 
     def _update_clock(self, devices: DeviceService | None = None) -> None:
         self.clock_text = time.strftime("%H:%M")
@@ -58,6 +71,10 @@ class AttractScreen(KioskScreen):
     def _start_drift(self) -> None:
         """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
         panel = self.ids.panel
+        panel.pos = (
+            min(max(panel.x, self.x), self.right - panel.width),
+            min(max(panel.y, self.y), self.top - panel.height),
+        )
         free_x = max(0.0, self.width - panel.width)
         free_y = max(0.0, self.height - panel.height)
         corners = [(0.1, 0.15), (0.9, 0.2), (0.85, 0.85), (0.15, 0.8)]

@@ -130,7 +130,10 @@ def test_application_from_kiosk_to_console_to_track(
     assert person.name not in url and person.mobile not in url and person.id_number not in url
     expect(page.locator("body")).to_contain_text(person.id_number)  # the admin sees the form
     expect(page.locator(".materials img")).to_have_count(2)
-    assert page.locator(".materials img").first.evaluate("i => i.naturalWidth") == 320
+    first = page.locator(".materials img").first
+    first.scroll_into_view_if_needed()
+    # decode() waits for the bytes (and fails if they are not an image): no race with the load.
+    assert first.evaluate("async i => { await i.decode(); return i.naturalWidth; }") == 320
 
     form = page.locator("form.action[data-status=needs_correction]")
     form.locator("input[value=lease_contract]").check()

@@ -39,3 +39,35 @@ def test_a_portrait_screenshot_is_drawn_to_the_top(ui: Any, shots: Path) -> None
     # The attract screen's background reaches the top corners (garbage or black there otherwise).
     for corner in ((0, 0), (1079, 0), (1079, 1919)):
         assert image.getpixel(corner) == pytest.approx(background, abs=2), corner
+
+
+def test_the_attract_panel_stays_inside_a_window_made_narrower(ui: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drift's corners are absolute: after a rotation to portrait they must be worked out again."""
+    import time
+
+    from kivy.core.window import Window
+
+    import screens.attract
+    from tests.screens.conftest import TEST_SIZE
+
+    monkeypatch.setattr(screens.attract, "DRIFT_SECONDS", 0.1)  # a lap in under a second
+    attract = ui.app.screen("attract")
+    ui.wait(lambda: ui.app.root.current == "attract", what="the attract screen")
+    panel = attract.ids.panel
+    try:
+        Window.size = (1920, 1080)
+        ui.pump(3)
+        attract.on_leave()
+        attract.on_enter()  # the drift starts over with the landscape corners
+        ui.pump(3)
+        Window.size = (1080, 1920)
+        ui.wait(lambda: tuple(Window.size) == (1080, 1920), what="the portrait window")
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            ui.pump(1)
+            time.sleep(0.01)
+            assert panel.x >= attract.x - 1 and panel.right <= attract.right + 1, (panel.pos, panel.size)
+            assert panel.y >= attract.y - 1 and panel.top <= attract.top + 1, (panel.pos, panel.size)
+    finally:
+        Window.size = TEST_SIZE
+        ui.pump(3)
