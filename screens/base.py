@@ -13,10 +13,14 @@ from kivy.uix.screenmanager import Screen
 from kiosk.events import Event
 from kiosk.i18n import t
 from kiosk.navigator import Step, UserInput
+from screens import kv_bindings
 
 if TYPE_CHECKING:
     from kiosk.services import DeviceService, MaintenanceService, ReportingService, VisitService
     from screens.app import KioskApp
+
+
+kv_bindings.install()
 
 
 def load_kv(module_file: str) -> None:

@@ -18,7 +18,9 @@ def covering(sizes: Iterable[tuple[int, int]]) -> tuple[int, int]:
     return max(w for w, _ in sizes), max(h for _, h in sizes)
 
 
-def prepare_window(size: tuple[int, int] = REFERENCE_SIZE, *, fullscreen: bool = False) -> None:
+def prepare_window(size: tuple[int, int] = REFERENCE_SIZE, *, fullscreen: bool = False, paced: bool = True) -> None:
+    """``paced=False`` for scripted walks and tests: frames follow one another without the 60 fps
+    sleep (a quarter of a scripted walk's time went to it), animations still run on real time."""
     from kivy.config import Config
 
     Config.set("graphics", "width", str(size[0]))
@@ -28,5 +30,6 @@ def prepare_window(size: tuple[int, int] = REFERENCE_SIZE, *, fullscreen: bool =
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
     # Anti-aliasing doubles the cost of every frame on llvmpipe and buys nothing on flat UI shapes.
     Config.set("graphics", "multisamples", "0")
+    Config.set("graphics", "maxfps", "60" if paced else "0")
     Config.set("kivy", "exit_on_escape", "0")  # a citizen must not close the kiosk from a keyboard
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -55,7 +55,9 @@ class _Runtime:
     def start(self, api: RimeApi, data: RimeData) -> None:
         with self._lock:
             if self._data is not None:
-                if self._data != data:
+                # data-<fingerprint>: the same sources built for the same librime, wherever it lies
+                same_build = self._data.user_dir.name == data.user_dir.name and self._data.shared_dir == data.shared_dir
+                if not same_build:
                     raise ImeError(
                         f"librime already runs with {self._data.user_dir}, cannot switch to "
                         f"{data.user_dir} in the same process"

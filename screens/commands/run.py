@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
     from screens.boot import covering, prepare_window
 
     # The window starts big enough for every --size: offscreen it cannot grow later.
-    prepare_window(covering(_size(s) for s in _listed(args.size)), fullscreen=not (args.window or simulated))
+    prepare_window(covering(_size(s) for s in _listed(args.size)), fullscreen=not (args.window or simulated),
+                   paced=not scripted)
 
     from kiosk import logs
     from kiosk.config import load

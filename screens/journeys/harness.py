@@ -35,7 +35,7 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     quiet_offscreen_env()
     from screens.boot import covering, prepare_window
 
-    prepare_window(covering([size, largest or size]))
+    prepare_window(covering([size, largest or size]), paced=False)
     from central.embedded import EmbeddedCentral
     from kiosk import logs
     from kiosk.catalog import load_catalog

@@ -83,7 +83,7 @@ def track(ui: Any, reference: str, last4: str, shots: Path) -> list[str]:
 def main(state: Path) -> int:
     from screens.boot import prepare_window
 
-    prepare_window(SIZE)
+    prepare_window(SIZE, paced=False)
     from kiosk import config as kiosk_config
     from kiosk import logs
     from kiosk.catalog import load_catalog

@@ -20,7 +20,7 @@ TEST_SIZE = (1280, 720)
 HEARTBEAT_SECONDS = 1  # the centre's commands arrive within a second or two
 # Made big enough for every size the journey tests resize it to (an offscreen window cannot
 # grow: past its first size it draws garbage), then set to TEST_SIZE by the driver.
-prepare_window((1920, 1920))
+prepare_window((1920, 1920), paced=False)
 
 from kiosk import logs  # noqa: E402  (after the window settings)
 from kiosk.catalog import load_catalog  # noqa: E402

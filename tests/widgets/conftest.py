@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,22 @@ def engine(rime_data: RimeData) -> Iterator[PinyinEngine]:
         yield eng
 
 
-@pytest.fixture(scope="session")
-def window():  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def window() -> Iterator[Any]:
+    """The process's one window, white for these tests; put back as found afterwards (the kiosk's
+    screen tests may run next in the same process and measure contrast against its colour)."""
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    EventLoop.ensure_window()
+    children, size, clearcolor = list(Window.children), tuple(Window.size), tuple(Window.clearcolor)
     Window.size = (1920, 1080)
     Window.clearcolor = (1, 1, 1, 1)
-    EventLoop.ensure_window()
     EventLoop.idle()
-    return Window
+    yield Window
+    for child in list(Window.children):
+        if child not in children:
+            Window.remove_widget(child)
+    Window.clearcolor = clearcolor
+    Window.size = size
+    EventLoop.idle()
