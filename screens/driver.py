@@ -63,15 +63,36 @@ class UiDriver:
 
     # ----- the loop -----------------------------------------------------------------------
     def pump(self, frames: int = 1) -> None:
-        for _ in range(frames):
+        """Run ``frames`` frames: clocks, input, layouts; only the last one is drawn (drawing is
+        most of a frame's cost in software GL, and nobody sees the ones in between)."""
+        for _ in range(frames - 1):
+            self._frame_undrawn()
+        if frames > 0:
             EventLoop.idle()
+
+    @staticmethod
+    def _frame_undrawn() -> None:
+        """:meth:`EventLoop.idle` without ``on_draw``/``on_flip``."""
+        from kivy.clock import Clock
+        from kivy.lang import Builder
+
+        Clock.tick()
+        EventLoop.dispatch_input()
+        Builder.sync()
+        Clock.tick_draw()
+        Builder.sync()
 
     def wait(self, predicate: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
+        turns = 0
         while not predicate():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"waited {timeout}s for {what or predicate} (screen {self.app.current})")
-            self.pump()
+            turns += 1
+            if turns % 8:
+                self._frame_undrawn()
+            else:
+                EventLoop.idle()  # now and then a drawn frame, for what waits on one
             time.sleep(0.005)
 
     def wait_screen(self, name: str, timeout: float = 15.0) -> None:

@@ -9,6 +9,7 @@ immediate rules do the same. Installed once, before any kv file is loaded.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import kivy.lang.builder as builder
@@ -17,10 +18,9 @@ _kivy_call_fn = builder.call_fn
 
 
 def _call_fn_skipping_dead_widgets(args: Any, instance: Any, value: Any) -> None:
-    try:
+    # the widget this rule sets was collected: there is nothing left to update
+    with contextlib.suppress(ReferenceError):
         _kivy_call_fn(args, instance, value)
-    except ReferenceError:
-        pass  # the widget this rule sets was collected: there is nothing left to update
 
 
 def install() -> None:

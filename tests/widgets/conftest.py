@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kivy.core.text import DEFAULT_FONT, LabelBase
