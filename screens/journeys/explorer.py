@@ -14,6 +14,7 @@ back to the attract screen, so one defect does not hide the others.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -110,11 +111,23 @@ def cover(paths: Sequence[tuple[str, dict[str, str], set[str]]]) -> list[tuple[s
         if key not in distinct or len(path[1]) < len(distinct[key][1]):
             distinct[key] = path
     wanted = set().union(*distinct) if distinct else set()
+    # Lazy greedy: a path's gain only shrinks as others are picked, so a gain worked out earlier is
+    # an upper bound and most paths never need it worked out again. The order (gain, then fewer
+    # answers, then first listed) is the one a full scan with max() would follow.
+    keys = list(distinct)
+    heap = [(-len(key), len(distinct[key][1]), n) for n, key in enumerate(keys)]
+    heapq.heapify(heap)
     chosen = []
-    while wanted:
-        key = max(distinct, key=lambda k: (len(k & wanted), -len(distinct[k][1])))
-        chosen.append(distinct[key])
-        wanted -= key
+    while wanted and heap:
+        _stale, answers, n = heapq.heappop(heap)
+        entry = (-len(keys[n] & wanted), answers, n)
+        if entry[0] == 0:
+            continue
+        if heap and entry > heap[0]:
+            heapq.heappush(heap, entry)
+            continue
+        chosen.append(distinct[keys[n]])
+        wanted -= keys[n]
     return chosen
 
 
