@@ -8,6 +8,9 @@ whole reaches every option, item, count, mode and size is checked once, from the
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from kiosk.catalog import load_catalog
 from screens.journeys.explorer import Explorer, Journey, plan
 from simulation.centre import stored_references
@@ -25,7 +28,7 @@ def journey_id(journey: Journey) -> str:
     return f"{journey.scenario}-{answers}{holders}-{journey.display}-{journey.size[0]}x{journey.size[1]}-{depth}"
 
 
-def walk_and_check(explorer: Explorer, central: object, journey: Journey) -> None:
+def walk_and_check(explorer: Explorer, central: Any, journey: Journey) -> None:
     result = explorer.walk(journey)
     problems = "\n".join(str(f) for f in result.findings)
     assert result.finished, f"{journey} did not finish:\n{problems}"
@@ -34,3 +37,18 @@ def walk_and_check(explorer: Explorer, central: object, journey: Journey) -> Non
         kiosk_id = explorer.app.kiosk.config.kiosk_id
         explorer.driver.wait(lambda: result.reference in stored_references(central, kiosk_id), timeout=30,
                              what=f"{result.reference} to reach the centre")
+    if journey.full and (journey.shareholders or 0) > 1:  # every row the editor added reached the centre
+        holders = stored_answers(central, result.reference)["enterprise.shareholders"]
+        assert len(holders) == journey.shareholders, holders
+        assert len({h["id_number"] for h in holders}) == journey.shareholders
+
+
+def stored_answers(central: Any, reference: str) -> dict[str, Any]:
+    """The form as the centre keeps it (sealed; opened with the centre's data key)."""
+    from sqlalchemy import select
+
+    from central.models_applications import Application
+
+    with central.state.sessions() as session:
+        row = session.scalars(select(Application).where(Application.reference == reference)).one()
+        return json.loads(central.app.state.data_keys.open(row.document_enc))["answers"]
