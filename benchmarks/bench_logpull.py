@@ -95,7 +95,8 @@ def run(
     # The kiosk's outbox holds its log batches gzip'd already: compressing is not delivery.
     packed = [(gzip.compress(chunk, 6), since, until) for chunk, since, until in batches(lines)]
     with CentralProcess(data, database_url, source_tree=tree) as server:
-        engine = make_engine(database_url or sqlite_url(data))
+        # the server made the schema (the baseline's may be older than this code's head)
+        engine = make_engine(database_url or sqlite_url(data), prepare=False)
         with make_sessionmaker(engine)() as session:
             code = create_pairing_code(session, 600)[0]
             token = create_token(session, "viewer", "bench")
