@@ -1,12 +1,13 @@
 """Log upload and pull throughput: 100 MB of a kiosk's JSON log lines into and out of the centre.
 
-One simulated kiosk uploads ~100 MB of log lines (8 MB batches, gzip'd beforehand as the
-kiosk's outbox holds them, signed) to ``kiosk-central serve`` in its own process; then the back
-office pulls the whole range, gzip'd as the CLI asks for it. Upload is printed in MB/s of log
-lines and as a ratio to issue 11's 50 MB/s target, and against the baseline code
-(``--baseline-ref``, default main) measured in the same run. Pull is printed as a ratio to
-gzip-compressing plus un-gzipping the same bytes in this process (the work a pull cannot
-avoid), measured in the same run.
+One simulated kiosk uploads ~100 MB of log lines in the kiosk's own format (8 MB batches,
+gzip'd beforehand as the kiosk's outbox holds them, signed) to ``kiosk-central serve`` in its
+own process, then uploads them all again (an overlapping re-upload: nothing new to store); the
+back office pulls the whole range, gzip'd as the CLI asks for it, and the bytes are checked.
+Upload is printed in MB/s of log lines and as a ratio to issue 11's 50 MB/s target, and against
+the baseline code (``--baseline-ref``, default main) measured in the same run. Pull is printed
+as a ratio to gzip-compressing (level 3, the centre's) plus un-gzipping the same bytes in this
+process, measured in the same run; both are the best of three, the machine being shared.
 
     .venv/bin/python benchmarks/bench_logpull.py [--megabytes 100] [--backend sqlite|postgresql|both]
 """
@@ -41,22 +42,26 @@ UPLOAD_TARGET = 50.0  # MB/s, issue 11
 
 
 def make_lines(megabytes: float) -> list[bytes]:
-    """Log lines like the kiosk's (masked ids, ~230 bytes each), one every 50 ms from T0."""
+    """Log lines as the kiosk writes them (kiosk.logs.JsonFormatter: ``ts`` first, in ms with
+    Z; masked ids; ~230 bytes each), one every 50 ms from T0."""
     lines: list[bytes] = []
     size = 0
     number = 0
     while size < megabytes * MB:
+        at = T0 + timedelta(milliseconds=50 * number)
         record = {
-            "at": (T0 + timedelta(milliseconds=50 * number)).isoformat(),
+            "ts": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": "INFO",
             "logger": "kiosk.flow",
+            "kiosk": "k-bench",
             "session": f"s-{number // 40:08d}",
+            "event": "flow.step",
             "msg": "step finished",
             "step": f"form.page{number % 7}",
             "applicant": "2102**********123X",
             "n": number,
         }
-        line = json.dumps(record).encode() + b"\n"
+        line = json.dumps(record, ensure_ascii=False).encode() + b"\n"
         lines.append(line)
         size += len(line)
         number += 1
@@ -88,10 +93,11 @@ def run(
     lines = make_lines(megabytes)
     total = sum(len(line) for line in lines)
     blob = b"".join(lines)
-    began = time.perf_counter()
-    zlib.decompress(zlib.compress(blob, GZIP_LEVEL), 47)
-    baseline = total / MB / (time.perf_counter() - began)
-    del blob
+    baseline = 0.0
+    for _ in range(3):
+        began = time.perf_counter()
+        zlib.decompress(zlib.compress(blob, GZIP_LEVEL), 47)
+        baseline = max(baseline, total / MB / (time.perf_counter() - began))
     # The kiosk's outbox holds its log batches gzip'd already: compressing is not delivery.
     packed = [(gzip.compress(chunk, 6), since, until) for chunk, since, until in batches(lines)]
     with CentralProcess(data, database_url, source_tree=tree) as server:
@@ -105,37 +111,48 @@ def run(
             server.url + "/api/v1/enrol", json={"pairing_code": code}, timeout=10
         ).json()
         kiosk_id, secret = enrolled["kiosk_id"], bytes.fromhex(enrolled["secret"])
-        began = time.perf_counter()
-        with requests.Session() as session:
-            for body, since, until in packed:
-                query = f"since={since.isoformat()}&until={until.isoformat()}".replace("+", "%2B")
-                path = f"/api/v1/logs?{query}"
-                headers = signing.sign_headers(secret, kiosk_id, "POST", path, body)
-                headers.update({"Content-Encoding": "gzip", "Content-Type": "application/x-ndjson"})
-                headers[signing.HEADER_IDEMPOTENCY] = uuid.uuid4().hex
-                response = session.post(server.url + path, data=body, headers=headers, timeout=300)
-                response.raise_for_status()
-        upload = total / MB / (time.perf_counter() - began)
+        def send_all() -> float:
+            began = time.perf_counter()
+            with requests.Session() as session:
+                for body, since, until in packed:
+                    query = f"since={since.isoformat()}&until={until.isoformat()}"
+                    path = "/api/v1/logs?" + query.replace("+", "%2B")
+                    headers = signing.sign_headers(secret, kiosk_id, "POST", path, body)
+                    headers.update(
+                        {"Content-Encoding": "gzip", "Content-Type": "application/x-ndjson"}
+                    )
+                    headers[signing.HEADER_IDEMPOTENCY] = uuid.uuid4().hex
+                    response = session.post(
+                        server.url + path, data=body, headers=headers, timeout=300
+                    )
+                    response.raise_for_status()
+            return total / MB / (time.perf_counter() - began)
+
+        upload = send_all()
+        again = send_all()
         last = T0 + timedelta(milliseconds=50 * len(lines))
-        began = time.perf_counter()
-        received = 0
-        response = requests.get(
-            f"{server.url}/api/v1/kiosks/{kiosk_id}/logs",
-            params={"since": T0.isoformat(), "until": last.isoformat()},
-            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"},
-            stream=True,
-            timeout=300,
-        )
-        for piece in response.iter_content(1 << 20):
-            received += len(piece)
-        pull = received / MB / (time.perf_counter() - began)
-    if received != total:
-        raise SystemExit(f"pulled {received} bytes, uploaded {total}")
+        pull, pulled = 0.0, b""
+        for _ in range(3):
+            began = time.perf_counter()
+            response = requests.get(
+                f"{server.url}/api/v1/kiosks/{kiosk_id}/logs",
+                params={"since": T0.isoformat(), "until": last.isoformat()},
+                headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"},
+                stream=True,
+                timeout=300,
+            )
+            pieces = list(response.iter_content(1 << 20))
+            pull = max(pull, total / MB / (time.perf_counter() - began))
+            pulled = b"".join(pieces)
+            del pieces
+    if pulled != blob:
+        raise SystemExit(f"pulled {len(pulled)} bytes unlike the {total} uploaded")
     print(
-        f"{backend:10s} {label:12s} {total / MB:6.1f} MB, {len(lines)} lines: pull {pull:6.1f} MB/s "
+        f"{backend:10s} {label:14s} {total / MB:5.1f} MB, {len(lines)} lines: pull {pull:6.1f} MB/s "
         f"= {pull / baseline:4.2f}x local gzip+gunzip ({baseline:.0f} MB/s); "
         f"upload {upload:5.1f} MB/s = {upload / UPLOAD_TARGET:4.2f}x the {UPLOAD_TARGET:.0f} MB/s "
-        f"target; coverage {response.headers.get('X-Log-Coverage')}", flush=True,
+        f"target; re-upload {again:5.1f} MB/s; "
+        f"coverage {response.headers.get('X-Log-Coverage')}", flush=True,
     )
     return upload
 

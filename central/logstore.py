@@ -7,12 +7,13 @@ anew), so a pull walks the blocks in order, hands on the stored gzip bytes of ea
 inside the range (gzip members one after another are one gzip stream) and unpacks only the
 blocks at the range's two edges.
 
-Reading an upload: when every line is a JSON object with an ISO ``at``, valid UTF-8 with nothing
-to strip, the times come from one C pass (msgspec) and, lines in time order, the kiosk's own
-gzip bytes are stored as they came. Anything else goes line by line (:func:`parse_lines`): a
-line that is not a JSON object is kept, wrapped as ``unparsed``; one without a readable time is
-put at the upload's ``since`` (or its arrival). Identical lines are stored once where uploads
-overlap in time, so a re-upload of a range adds nothing.
+Reading an upload: when every line is a JSON object with its time as ISO text in one field
+(``ts`` as the kiosk writes, or ``at``), valid UTF-8 with nothing to strip, the times come from
+one C pass (msgspec) and, lines in time order, the kiosk's own gzip bytes are stored as they
+came. Anything else goes line by line (:func:`parse_lines`): a line that is not a JSON object is
+kept, wrapped as ``unparsed``; one without a readable time is put at the upload's ``since`` (or
+its arrival). Identical lines are stored once where uploads overlap in time, so a re-upload of a
+range adds nothing.
 
 Times are integer microseconds since the epoch so range queries behave the same on SQLite and
 PostgreSQL. An upload with ``since``/``until`` records that range as covered; one without
@@ -28,6 +29,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -36,7 +38,7 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from central.models import LogUpload
-from wire.models import log_line_time
+from wire.models import LOG_TIME_FIELDS, log_line_time
 
 MAX_LOG_BATCH_BYTES = 64 * 1024 * 1024
 STREAM_CHUNK_BYTES = 256 * 1024
@@ -139,20 +141,30 @@ class Batch:
         return self.data.split(b"\n")[:-1]
 
 
-class _Stamped(msgspec.Struct):
-    at: str
-
-
+# A log line's time fields; msgspec checks the rest of the line without building it.
+_Stamped = msgspec.defstruct("_Stamped", [(name, Any, None) for name in LOG_TIME_FIELDS])
 _STAMPED = msgspec.json.Decoder(_Stamped)
-_AT = operator.attrgetter("at")
+_FIELDS = [operator.attrgetter(name) for name in LOG_TIME_FIELDS]
 _TZINFO = operator.attrgetter("tzinfo")
+
+
+def _iso_times(records: list[Any]) -> list[str] | None:
+    """Each record's time text, when all take it from the same field and it is text there."""
+    for field in _FIELDS:
+        column = list(map(field, records))
+        empty = column.count(None)
+        if empty == len(column):
+            continue  # no line has it: log_line_time() looks at the next field
+        return column if not empty and set(map(type, column)) == {str} else None
+    return None
 _SPLITS = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")  # U+0085, U+2028/9: splitlines() cuts
 
 
 def _plain_times(data: bytes) -> np.ndarray | None:
-    """Each line's time, when :func:`parse_lines` would keep every line byte for byte and take
-    its time from ``at``: JSON objects, valid UTF-8, no control characters, nothing to strip or
-    to cut apart. ``None`` sends the upload line by line."""
+    """Each line's time, when :func:`parse_lines` would keep every line byte for byte and every
+    line has its time as ISO text in the same field (``at``, or ``ts`` as the kiosk writes):
+    JSON objects, valid UTF-8, no control characters, nothing to strip or to cut apart. ``None``
+    sends the upload line by line."""
     if not (data.startswith(b"{") and data.endswith(b"}\n")):
         return None
     if not data.isascii():
@@ -177,8 +189,11 @@ def _plain_times(data: bytes) -> np.ndarray | None:
         return None
     if len(records) != len(newlines):
         return None
+    texts = _iso_times(records)
+    if texts is None:
+        return None
     try:
-        stamps = list(map(datetime.fromisoformat, map(_AT, records)))
+        stamps = list(map(datetime.fromisoformat, texts))
     except ValueError:
         return None
     if None in map(_TZINFO, stamps):

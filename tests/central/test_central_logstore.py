@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import logging
 import random
 import threading
 import zlib
@@ -34,6 +35,8 @@ from central.logstore import (
 )
 from central.models import LogBlock
 from central.pgcluster import PgCluster
+from kiosk.heartbeat import gzip_lines
+from kiosk.logs import JsonFormatter
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -214,6 +217,11 @@ ODD_UPLOADS = [
     '{"at": "2024-05-01T08:00:12+00:00", "msg": "多字节 \\u00e9"}\n'.encode(),
     b'{"at": "2024-05-01T08:00:13Z", "at": "2024-05-01T08:00:14Z"}\n',
     b'{"at": "2024-05-01T08:00:15Z"}',  # no newline after the last line
+    b'{"ts": "2024-05-01T08:00:16.001Z", "level": "INFO"}\n{"ts": "2024-05-01T08:00:17Z"}\n',
+    b'{"ts": "2024-05-01T08:00:18Z"}\n{"at": "2024-05-01T08:00:19Z"}\n',  # two fields
+    b'{"at": null, "ts": "2024-05-01T08:00:20Z"}\n{"at": false, "ts": "2024-05-01T08:00:21Z"}\n',
+    b'{"ts": "2024-05-01T08:00:22Z", "time": 5}\n{"ts": 1714550423}\n',
+    b'{"time": "2024-05-01T08:00:23Z"}\n{"timestamp": "2024-05-01T08:00:24Z"}\n',
 ]
 
 
@@ -227,6 +235,22 @@ def test_the_fast_reading_agrees_with_the_line_by_line_one(data: bytes) -> None:
         assert batch.data == "".join(line.text + "\n" for line in expected).encode()
         if batch.packed is not None:
             assert gzip.decompress(batch.packed) == batch.data
+
+
+def test_the_kiosks_own_log_lines_take_the_fast_reading() -> None:
+    formatter = JsonFormatter()
+    lines = []
+    for n in range(50):
+        record = logging.LogRecord("kiosk.flow", logging.INFO, __file__, 1, "步骤 %s", (n,), None)
+        record.created = T0.timestamp() + n / 8
+        record.event = "flow.step"
+        lines.append(formatter.format(record))
+    body = gzip_lines(lines)
+    upload = decode_batch(body, True)
+    batch = parse_batch(upload, 0)
+    assert batch.packed is body  # stored as the kiosk sent it
+    assert batch.times.tolist() == [line.at_us for line in parse_lines(upload.data, 0)]
+    assert batch.times[0] == to_us(T0)
 
 
 def test_decoding_keeps_only_a_single_gzip_member_as_it_came() -> None:
