@@ -37,6 +37,7 @@ import orjson
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
+from central.isotimes import iso_us
 from central.models import LogUpload
 from wire.models import LOG_TIME_FIELDS, log_line_time
 
@@ -157,6 +158,8 @@ def _iso_times(records: list[Any]) -> list[str] | None:
             continue  # no line has it: log_line_time() looks at the next field
         return column if not empty and set(map(type, column)) == {str} else None
     return None
+
+
 _SPLITS = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")  # U+0085, U+2028/9: splitlines() cuts
 
 
@@ -192,6 +195,9 @@ def _plain_times(data: bytes) -> np.ndarray | None:
     texts = _iso_times(records)
     if texts is None:
         return None
+    alike = iso_us(texts)  # the kiosk's own times, all written one way
+    if alike is not None:
+        return alike
     try:
         stamps = list(map(datetime.fromisoformat, texts))
     except ValueError:
@@ -250,9 +256,10 @@ def gunzip(data: bytes, chunk: int = STREAM_CHUNK_BYTES) -> Iterator[bytes]:
             data = inflater.unconsumed_tail
             if piece:
                 yield piece
+        # output still held back once all input is in (a match cut at the chunk's end)
         while not inflater.eof and (piece := inflater.decompress(b"", chunk)):
             yield piece
-        data = inflater.unused_data
+        data = inflater.unused_data  # the next member, if any
 
 
 def _lock(connection: Connection, kiosk_id: str) -> None:
