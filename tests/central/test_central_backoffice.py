@@ -199,3 +199,25 @@ def test_committed_openapi_matches_the_app() -> None:
         (Path(__file__).resolve().parents[2] / "central" / "openapi.json").read_text("utf-8")
     )
     assert committed == spec(), "regenerate with: kiosk-central openapi --out central/openapi.json"
+
+
+def test_console_log_download_gives_the_range_in_time_order(
+    central: EmbeddedCentral, kiosk: SignedKiosk, viewer_token: str
+) -> None:
+    shuffled = _lines(0, 40)
+    shuffled.reverse()  # out of time order: the store sorts them
+    query = f"since={_at(0)}&until={_at(40)}".replace("+", "%2B")
+    assert kiosk.upload_logs("console-1", shuffled, query=query).status_code == 201
+    web = requests.Session()
+    assert web.post(central.url + "/console/login", data={"token": viewer_token}, timeout=10).ok
+    reply = web.get(
+        f"{central.url}/console/kiosks/{kiosk.kiosk_id}/logs",
+        params={"since": _at(5), "until": _at(50)},
+        timeout=10,
+    )
+    assert reply.status_code == 200
+    assert reply.headers["X-Log-Coverage"] == "partial"
+    assert "attachment" in reply.headers["Content-Disposition"]
+    assert [json.loads(line)["msg"] for line in reply.text.splitlines()] == [
+        f"step {m}" for m in range(5, 40)
+    ]
