@@ -474,8 +474,10 @@ def upload_logs(
         upload = decode_batch(signed.body, gzipped)
     except LogBatchError as error:
         raise Refusal(413 if error.error == "too_large" else 422, error.error, str(error)) from None
-    tail = [str(since).encode(), str(until).encode(), (command_id or "").encode()]
-    body_hash = hashlib.sha256(b"|".join([upload.data, *tail])).hexdigest()
+    digest = hashlib.sha256(upload.data)  # of data|since|until|command, without copying data
+    digest.update(b"|".join([b"", str(since).encode(), str(until).encode(),
+                             (command_id or "").encode()]))
+    body_hash = digest.hexdigest()
     earlier = stored_reply(db, kiosk_id, key, "logs", body_hash)
     if earlier is not None:
         return earlier
