@@ -14,13 +14,12 @@ import threading
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from central.db import make_engine, make_sessionmaker, sqlite_url
+from central.db import make_engine, make_sessionmaker
 from central.logstore import (
     Decoded,
     decode_batch,
@@ -34,21 +33,15 @@ from central.logstore import (
     unpack_times,
 )
 from central.models import LogBlock
-from central.pgcluster import PgCluster
 from kiosk.heartbeat import gzip_lines
 from kiosk.logs import JsonFormatter
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "postgresql":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        url = cluster.database()
-    else:
-        url = sqlite_url(tmp_path)
-    made = make_engine(url)
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    made = make_engine(database_url)
     yield made
     made.dispose()
 

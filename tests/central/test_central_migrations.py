@@ -35,18 +35,9 @@ from central.models import (
     Submission,
     SubmissionMaterial,
 )
-from central.pgcluster import PgCluster
 from identity.idnumber import generate_person
 
 STAMP = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        return cluster.database()
-    return sqlite_url(tmp_path)
 
 
 def _at_revision(url: str, revision: str, *, legacy: bool = False) -> None:
