@@ -471,10 +471,10 @@ def upload_logs(
         raise Refusal(422, "bad_range", "give both since and until, since before until")
     gzipped = "gzip" in request.headers.get("content-encoding", "").lower()
     try:
-        upload = decode_batch(signed.body, gzipped)
+        data = decode_batch(signed.body, gzipped)
     except LogBatchError as error:
         raise Refusal(413 if error.error == "too_large" else 422, error.error, str(error)) from None
-    digest = hashlib.sha256(upload.data)  # of data|since|until|command, without copying data
+    digest = hashlib.sha256(data)  # of data|since|until|command, without copying data
     digest.update(b"|".join([b"", str(since).encode(), str(until).encode(),
                              (command_id or "").encode()]))
     body_hash = digest.hexdigest()
@@ -486,7 +486,7 @@ def upload_logs(
         if command is not None and command.kiosk_id != kiosk_id:
             raise Refusal(403, "forbidden", "this command belongs to another kiosk")
     now_us = to_us(utc_now())
-    batch = parse_batch(upload, to_us(since) if since else now_us)
+    batch = parse_batch(data, to_us(since) if since else now_us)
     if since and until:
         since_us, until_us = to_us(since), covered_until(to_us(until), now_us)
     elif len(batch):

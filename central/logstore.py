@@ -1,19 +1,18 @@
 """Kiosk log batches: decoding an upload, storing it as gzip'd blocks by time, coverage, pulls.
 
 A kiosk's lines live in ``log_blocks`` (:class:`central.models.LogBlock`): runs of lines in time
-order, each a gzip stream of the lines with their times beside it. One kiosk's blocks never
-overlap in time (an upload that overlaps stored blocks is merged with them and they are written
-anew), so a pull walks the blocks in order, hands on the stored gzip bytes of each block wholly
-inside the range (gzip members one after another are one gzip stream) and unpacks only the
-blocks at the range's two edges.
+order, each a deflate segment of the lines (central/deflate.py) with their times, CRC-32 and
+length beside it. One kiosk's blocks never overlap in time (an upload that overlaps stored
+blocks is merged with them and they are written anew), so a pull walks the blocks in order and
+hands on the stored bytes of each block wholly inside the range as part of one gzip member;
+only the blocks at the range's two edges are unpacked, cut and packed again.
 
 Reading an upload: when every line is a JSON object with its time as ISO text in one field
 (``ts`` as the kiosk writes, or ``at``), valid UTF-8 with nothing to strip, the times come from
-one C pass (msgspec) and, lines in time order, the kiosk's own gzip bytes are stored as they
-came. Anything else goes line by line (:func:`parse_lines`): a line that is not a JSON object is
-kept, wrapped as ``unparsed``; one without a readable time is put at the upload's ``since`` (or
-its arrival). Identical lines are stored once where uploads overlap in time, so a re-upload of a
-range adds nothing.
+one C pass (msgspec) and a few numpy steps. Anything else goes line by line
+(:func:`parse_lines`): a line that is not a JSON object is kept, wrapped as ``unparsed``; one
+without a readable time is put at the upload's ``since`` (or its arrival). Identical lines are
+stored once where uploads overlap in time, so a re-upload of a range adds nothing.
 
 Times are integer microseconds since the epoch so range queries behave the same on SQLite and
 PostgreSQL. An upload with ``since``/``until`` records that range as covered; one without
@@ -37,14 +36,14 @@ import orjson
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
+from central import deflate
 from central.isotimes import iso_us
 from central.models import LogUpload
 from wire.models import LOG_TIME_FIELDS, log_line_time
 
 MAX_LOG_BATCH_BYTES = 64 * 1024 * 1024
 STREAM_CHUNK_BYTES = 256 * 1024
-BLOCK_BYTES = 1024 * 1024  # the size of the blocks this module packs itself (merges, odd uploads)
-GZIP_LEVEL = 3
+BLOCK_BYTES = 1024 * 1024  # blocks cut from merged or reordered lines (an upload in order is one)
 
 
 class LogBatchError(ValueError):
@@ -63,20 +62,12 @@ def from_us(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1_000_000, UTC)
 
 
-@dataclass
-class Decoded:
-    """An upload's ndjson bytes, and its body when that is exactly one gzip member of them."""
-
-    data: bytes
-    packed: bytes | None
-
-
-def decode_batch(body: bytes, gzipped: bool) -> Decoded:
+def decode_batch(body: bytes, gzipped: bool) -> bytes:
     """The ndjson bytes of an upload, refusing anything over :data:`MAX_LOG_BATCH_BYTES`."""
     if not (gzipped or body[:2] == b"\x1f\x8b"):
         if len(body) > MAX_LOG_BATCH_BYTES:
             raise LogBatchError("too_large", f"more than {MAX_LOG_BATCH_BYTES} bytes")
-        return Decoded(body, None)
+        return body
     inflater = zlib.decompressobj(wbits=47)
     try:
         data = inflater.decompress(body, MAX_LOG_BATCH_BYTES + 1)
@@ -86,9 +77,7 @@ def decode_batch(body: bytes, gzipped: bool) -> Decoded:
         raise LogBatchError("too_large", f"more than {MAX_LOG_BATCH_BYTES} bytes once unpacked")
     if not inflater.eof:
         raise LogBatchError("bad_gzip", "the gzip stream is truncated")
-    # A zlib stream (wbits 47 reads both) or trailing bytes: not a gzip member to hand on as is.
-    single = body[:2] == b"\x1f\x8b" and not inflater.unused_data
-    return Decoded(data, body if single else None)
+    return data
 
 
 @dataclass
@@ -133,7 +122,6 @@ class Batch:
 
     times: np.ndarray  # int64 microseconds
     data: bytes  # the lines, each ending in a newline, exactly as they are stored and served
-    packed: bytes | None  # one gzip member of exactly ``data`` (the kiosk's own), or None
 
     def __len__(self) -> int:
         return len(self.times)
@@ -213,19 +201,16 @@ def _plain_times(data: bytes) -> np.ndarray | None:
     return (seconds * 1_000_000).astype(np.int64)
 
 
-def parse_batch(upload: Decoded, fallback_us: int) -> Batch:
+def parse_batch(data: bytes, fallback_us: int) -> Batch:
     """The upload's lines and their times (see the module's docstring for the two paths)."""
-    data, packed = upload.data, upload.packed
-    if data.endswith(b"}"):  # no newline after the last line
-        data, packed = data + b"\n", None
-    times = _plain_times(data)
+    plain = data + b"\n" if data.endswith(b"}") else data  # no newline after the last line
+    times = _plain_times(plain)
     if times is not None:
-        return Batch(times, data, packed)
-    lines = parse_lines(upload.data, fallback_us)
+        return Batch(times, plain)
+    lines = parse_lines(data, fallback_us)
     return Batch(
         np.array([line.at_us for line in lines], dtype=np.int64),
         "".join(line.text + "\n" for line in lines).encode(),
-        None,
     )
 
 
@@ -244,26 +229,6 @@ def pack_times(times: np.ndarray) -> bytes:
 
 def unpack_times(packed: bytes) -> np.ndarray:
     return np.cumsum(np.frombuffer(zlib.decompress(packed), dtype="<i8")).astype(np.int64)
-
-
-def gzip_member(data: bytes) -> bytes:
-    deflater = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    return deflater.compress(data) + deflater.flush()
-
-
-def gunzip(data: bytes, chunk: int = STREAM_CHUNK_BYTES) -> Iterator[bytes]:
-    """Every member of a gzip stream, unpacked in pieces of about ``chunk`` bytes."""
-    while data:
-        inflater = zlib.decompressobj(31)
-        while data:
-            piece = inflater.decompress(data, chunk)
-            data = inflater.unconsumed_tail
-            if piece:
-                yield piece
-        # output still held back once all input is in (a match cut at the chunk's end)
-        while not inflater.eof and (piece := inflater.decompress(b"", chunk)):
-            yield piece
-        data = inflater.unused_data  # the next member, if any
 
 
 def _lock(connection: Connection, kiosk_id: str) -> None:
@@ -286,14 +251,13 @@ _TOUCHING = """
  ORDER BY first_us"""
 
 
-def _insert(connection: Connection, kiosk_id: str, times: np.ndarray, data: bytes,
-            packed: bytes | None = None) -> None:
+def _insert(connection: Connection, kiosk_id: str, times: np.ndarray, data: bytes) -> None:
     connection.execute(
-        text("INSERT INTO log_blocks (kiosk_id, first_us, last_us, lines, data, times)"
-             " VALUES (:kiosk, :first, :last, :lines, :data, :times)"),
+        text("INSERT INTO log_blocks (kiosk_id, first_us, last_us, lines, size, crc, data, times)"
+             " VALUES (:kiosk, :first, :last, :lines, :size, :crc, :data, :times)"),
         {"kiosk": kiosk_id, "first": int(times[0]), "last": int(times[-1]),
-         "lines": len(times), "data": packed if packed is not None else gzip_member(data),
-         "times": pack_times(times)},
+         "lines": len(times), "size": len(data), "crc": zlib.crc32(data),
+         "data": deflate.segment(data), "times": pack_times(times)},
     )
 
 
@@ -343,11 +307,11 @@ def store_batch(session: Session, kiosk_id: str, batch: Batch) -> None:
     ).all()
     if not stored:
         if lines is None:
-            _insert(connection, kiosk_id, times, batch.data, batch.packed)
+            _insert(connection, kiosk_id, times, batch.data)
         else:
             _insert_run(connection, kiosk_id, times, lines)
         return
-    old_lines = [line for row in stored for line in b"".join(gunzip(row.data)).split(b"\n")[:-1]]
+    old_lines = [line for row in stored for line in _unpack(row.data).split(b"\n")[:-1]]
     old_times = np.concatenate([unpack_times(row.times) for row in stored])
     known = set(old_lines)
     new_lines = lines if lines is not None else batch.lines()
@@ -391,9 +355,14 @@ def missing_ranges(
     return gaps
 
 
+def _unpack(segment: bytes) -> bytes:
+    return b"".join(deflate.inflate(segment, 1 << 30))
+
+
 # A block wholly inside the range needs no times: its bytes go out as they are.
 _PULL = text(
-    "SELECT data, CASE WHEN first_us >= :since AND last_us < :until THEN NULL ELSE times END"
+    "SELECT data, size, crc,"
+    " CASE WHEN first_us >= :since AND last_us < :until THEN NULL ELSE times END"
     + _TOUCHING
 )
 
@@ -402,31 +371,35 @@ def stream_lines(
     engine: Engine, kiosk_id: str, since_us: int, until_us: int, gzipped: bool
 ) -> Iterator[bytes]:
     """The lines of [since, until) in time order, in chunks; gzip'd when asked, as one gzip
-    member per block (a stored block's own bytes, or the part of an edge block in range).
+    member made of the stored segments (and the cut parts of the edge blocks).
 
     Read a few blocks at a time (a server-side cursor on PostgreSQL)."""
-    sent = False
+    crc, total = 0, 0
+    if gzipped:
+        yield deflate.GZIP_HEADER
     with engine.connect() as connection:
         rows = connection.execute(
             _PULL.execution_options(stream_results=True, yield_per=4),
             {"kiosk": kiosk_id, "since": since_us, "until": until_us},
         )
-        for data, times in rows:
+        for data, size, block_crc, times in rows:
             if times is None:
                 if gzipped:
+                    crc, total = deflate.crc32_combine(crc, block_crc, size), total + size
                     yield bytes(data)
                 else:
-                    yield from gunzip(data)
-                sent = True
+                    yield from deflate.inflate(data, STREAM_CHUNK_BYTES)
                 continue
             at = unpack_times(times)
             first, end = np.searchsorted(at, [since_us, until_us], side="left")
             if first == end:
                 continue
-            lines = b"".join(gunzip(data, 1 << 30)).split(b"\n")
+            lines = _unpack(data).split(b"\n")
             chunk = b"\n".join(lines[first:end]) + b"\n"
-            yield gzip_member(chunk) if gzipped else chunk
-            sent = True
-    if gzipped and not sent:
-        yield gzip_member(b"")
-
+            if gzipped:
+                crc, total = zlib.crc32(chunk, crc), total + len(chunk)
+                yield deflate.segment(chunk)
+            else:
+                yield chunk
+    if gzipped:
+        yield deflate.gzip_trailer(crc, total)

@@ -177,10 +177,11 @@ class LogUpload(Base):
 
 
 class LogBlock(Base):
-    """A run of one kiosk's log lines in time order (central/logstore.py): ``data`` is gzip
-    (one or more members) of the lines, each ending in a newline; ``times`` is the lines' times
-    in microseconds, zlib'd little-endian int64 differences. One kiosk's blocks never overlap in
-    time: ``last_us`` of one is below ``first_us`` of the next."""
+    """A run of one kiosk's log lines in time order (central/logstore.py): ``data`` is a deflate
+    segment (central/deflate.py) of the lines, each ending in a newline, ``size`` and ``crc``
+    their length and CRC-32; ``times`` is the lines' times in microseconds, zlib'd little-endian
+    int64 differences. One kiosk's blocks never overlap in time: ``last_us`` of one is below
+    ``first_us`` of the next."""
 
     __tablename__ = "log_blocks"
 
@@ -188,6 +189,8 @@ class LogBlock(Base):
     first_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     last_us: Mapped[int] = mapped_column(BigInteger)
     lines: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    crc: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     times: Mapped[bytes] = mapped_column(LargeBinary)
 

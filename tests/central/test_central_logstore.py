@@ -1,7 +1,7 @@
 """The log store against real SQLite and PostgreSQL: uploads in any order and overlap, pulled
 back by range, compared with the row-per-line store it replaced (time order, ties in upload
-order, each line once); the fast reading of plain uploads agrees with the line-by-line one; the
-kiosk's own gzip bytes are stored and handed on as they came."""
+order, each line once); the fast reading of plain uploads agrees with the line-by-line one; a
+gzip'd pull is one gzip member holding the stored segments as they are."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
+from central import deflate, logstore
 from central.db import make_engine, make_sessionmaker
 from central.logstore import (
-    Decoded,
     decode_batch,
-    gunzip,
     pack_times,
     parse_batch,
     parse_lines,
@@ -57,8 +56,8 @@ def _upload(engine: Engine, kiosk_id: str, lines: list[bytes], *, packed: bool =
     body = b"".join(line + b"\n" for line in lines)
     sessions = make_sessionmaker(engine)
     with sessions() as session:
-        upload = decode_batch(gzip.compress(body) if packed else body, packed)
-        store_batch(session, kiosk_id, parse_batch(upload, fallback_us))
+        data = decode_batch(gzip.compress(body) if packed else body, packed)
+        store_batch(session, kiosk_id, parse_batch(data, fallback_us))
         session.commit()
 
 
@@ -96,7 +95,9 @@ def _assert_blocks_sound(engine: Engine, kiosk_id: str) -> None:
     blocks = _blocks(engine, kiosk_id)
     for block in blocks:
         times = unpack_times(block.times)
-        assert len(times) == block.lines == b"".join(gunzip(block.data)).count(b"\n")
+        data = b"".join(deflate.inflate(block.data, 1 << 20))
+        assert len(times) == block.lines == data.count(b"\n")
+        assert (block.size, block.crc) == (len(data), zlib.crc32(data))
         assert (times[0], times[-1]) == (block.first_us, block.last_us)
         assert bool(np.all(times[1:] >= times[:-1]))
     for before, after in itertools.pairwise(blocks):
@@ -150,27 +151,32 @@ def test_an_overlapping_re_upload_adds_nothing_and_keeps_upload_order_at_ties(
     _assert_blocks_sound(engine, "k-overlap")
 
 
-def test_kiosk_gzip_is_stored_and_handed_on_as_it_came(engine: Engine) -> None:
-    bodies = [gzip.compress(b"".join(_line(s, "g") + b"\n" for s in range(n, n + 50)), 6)
-              for n in (0, 50, 100)]
-    with make_sessionmaker(engine)() as session:
-        for body in bodies:
-            store_batch(session, "k-pass", parse_batch(decode_batch(body, True), 0))
-        session.commit()
-    assert [block.data for block in _blocks(engine, "k-pass")] == bodies
+def _one_member(body: bytes) -> bytes:
+    """The data of a gzip body that must be exactly one member (curl reads no further)."""
+    inflater = zlib.decompressobj(31)
+    data = inflater.decompress(body)
+    assert inflater.eof and inflater.unused_data == b""
+    return data
+
+
+def test_a_pull_is_one_gzip_member_holding_the_stored_segments(engine: Engine) -> None:
+    for n in (0, 50, 100):
+        _upload(engine, "k-pass", [_line(s, "g") for s in range(n, n + 50)])
+    segments = [block.data for block in _blocks(engine, "k-pass")]
+    assert len(segments) == 3
     whole = b"".join(stream_lines(engine, "k-pass", 0, 10**18, True))
-    assert whole == b"".join(bodies)  # no byte recompressed: members one after another
+    assert whole.startswith(deflate.GZIP_HEADER + b"".join(segments))  # not packed again
+    assert _one_member(whole).splitlines() == [_line(s, "g") for s in range(150)]
     # a range cutting the first and last upload: only those two are unpacked and cut
     since, until = to_us(T0) + 5 * 10**6, to_us(T0) + 30 * 10**6
     middle = b"".join(stream_lines(engine, "k-pass", since, until, True))
-    assert bodies[1] in middle
-    assert gzip.decompress(middle).splitlines() == [_line(s, "g") for s in range(20, 120)]
+    assert segments[1] in middle
+    assert _one_member(middle).splitlines() == [_line(s, "g") for s in range(20, 120)]
 
 
 def test_an_empty_range_is_an_empty_gzip_stream(engine: Engine) -> None:
     _upload(engine, "k-empty", [_line(0, "e")])
-    assert b"".join(stream_lines(engine, "k-empty", 10**17, 10**18, True)) != b""
-    assert _pull(engine, "k-empty", 10**17, 10**18, True) == b""
+    assert _one_member(b"".join(stream_lines(engine, "k-empty", 10**17, 10**18, True))) == b""
     assert _pull(engine, "k-empty", 10**17, 10**18, False) == b""
 
 
@@ -222,12 +228,9 @@ ODD_UPLOADS = [
 def test_the_fast_reading_agrees_with_the_line_by_line_one(data: bytes) -> None:
     fallback = to_us(T0) + 123
     expected = parse_lines(data, fallback)
-    for packed in (None, gzip.compress(data)):
-        batch = parse_batch(Decoded(data, packed), fallback)
-        assert batch.times.tolist() == [line.at_us for line in expected]
-        assert batch.data == "".join(line.text + "\n" for line in expected).encode()
-        if batch.packed is not None:
-            assert gzip.decompress(batch.packed) == batch.data
+    batch = parse_batch(data, fallback)
+    assert batch.times.tolist() == [line.at_us for line in expected]
+    assert batch.data == "".join(line.text + "\n" for line in expected).encode()
 
 
 def test_the_kiosks_own_log_lines_take_the_fast_reading() -> None:
@@ -238,24 +241,36 @@ def test_the_kiosks_own_log_lines_take_the_fast_reading() -> None:
         record.created = T0.timestamp() + n / 8
         record.event = "flow.step"
         lines.append(formatter.format(record))
-    body = gzip_lines(lines)
-    upload = decode_batch(body, True)
-    batch = parse_batch(upload, 0)
-    assert batch.packed is body  # stored as the kiosk sent it
-    assert batch.times.tolist() == [line.at_us for line in parse_lines(upload.data, 0)]
-    assert batch.times[0] == to_us(T0)
+    data = decode_batch(gzip_lines(lines), True)
+    times = logstore._plain_times(data)
+    assert times is not None  # not line by line
+    assert times.tolist() == [line.at_us for line in parse_lines(data, 0)]
+    assert times[0] == to_us(T0)
 
 
-def test_decoding_keeps_only_a_single_gzip_member_as_it_came() -> None:
+def test_decoding_reads_gzip_zlib_and_plain_bodies() -> None:
     data = b'{"at": "2024-05-01T08:00:00Z"}\n'
-    assert decode_batch(gzip.compress(data), True).packed is not None
-    assert decode_batch(gzip.compress(data) + b"\0", True).packed is None  # trailing bytes
-    assert decode_batch(zlib.compress(data), True) == Decoded(data, None)  # zlib, not gzip
-    assert decode_batch(data, False) == Decoded(data, None)
+    assert decode_batch(gzip.compress(data), True) == data
+    assert decode_batch(zlib.compress(data), True) == data
+    assert decode_batch(data, False) == data
 
 
-def test_block_helpers_round_trip() -> None:
+def test_segments_join_into_one_gzip_member() -> None:
+    rng = random.Random(5)
+    parts = [b"one\n" * 1000, b"", rng.randbytes(70_000), b"two\n" * 50_000]
+    crc = 0
+    for part in parts:
+        crc = deflate.crc32_combine(crc, zlib.crc32(part), len(part))
+    assert crc == zlib.crc32(b"".join(parts))
+    body = deflate.GZIP_HEADER + b"".join(map(deflate.segment, parts))
+    body += deflate.gzip_trailer(crc, sum(map(len, parts)))
+    assert _one_member(body) == b"".join(parts)
+    assert b"".join(deflate.inflate(deflate.segment(parts[3]), 100)) == parts[3]
+    for _ in range(200):
+        a, b = rng.randbytes(rng.randrange(3000)), rng.randbytes(rng.randrange(3000))
+        assert deflate.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+def test_times_pack_and_unpack() -> None:
     times = np.array([-5, 0, 0, 7, 2**62], dtype=np.int64)
     assert unpack_times(pack_times(times)).tolist() == times.tolist()
-    members = gzip.compress(b"one\n") + gzip.compress(b"") + gzip.compress(b"two\n" * 10_000)
-    assert b"".join(gunzip(members, chunk=100)) == b"one\n" + b"two\n" * 10_000

@@ -1,4 +1,4 @@
-"""log lines kept as gzip'd time-ordered blocks (log_blocks) instead of a row per line
+"""log lines kept as deflated time-ordered blocks (log_blocks) instead of a row per line
 
 Revision ID: 0005
 Revises: 0004
@@ -29,11 +29,15 @@ BLOCK_BYTES = 1024 * 1024
 
 
 def _block(kiosk_id: str, times: list[int], lines: list[bytes]) -> dict[str, object]:
-    deflater = zlib.compressobj(3, zlib.DEFLATED, 31)
-    data = deflater.compress(b"".join(line + b"\n" for line in lines)) + deflater.flush()
+    """A row of log_blocks: the lines as a deflate segment (level 1, ended by a sync flush),
+    their length and CRC-32, their times as zlib'd little-endian int64 differences."""
+    text = b"".join(line + b"\n" for line in lines)
+    deflater = zlib.compressobj(1, zlib.DEFLATED, -15)
+    data = deflater.compress(text) + deflater.flush(zlib.Z_SYNC_FLUSH)
     deltas = np.diff(np.array(times, dtype=np.int64), prepend=0).astype("<i8")
     return {"kiosk_id": kiosk_id, "first_us": times[0], "last_us": times[-1],
-            "lines": len(lines), "data": data, "times": zlib.compress(deltas.tobytes(), 1)}
+            "lines": len(lines), "size": len(text), "crc": zlib.crc32(text), "data": data,
+            "times": zlib.compress(deltas.tobytes(), 1)}
 
 
 def _runs(rows: Iterator[sa.Row]) -> Iterator[dict[str, object]]:
@@ -61,6 +65,8 @@ def upgrade() -> None:
     sa.Column('first_us', sa.BigInteger(), nullable=False),
     sa.Column('last_us', sa.BigInteger(), nullable=False),
     sa.Column('lines', sa.Integer(), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('crc', sa.BigInteger(), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('times', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('kiosk_id', 'first_us')
@@ -100,11 +106,8 @@ def downgrade() -> None:
         "SELECT kiosk_id, data, times FROM log_blocks ORDER BY kiosk_id, first_us"
     ))
     for kiosk_id, data, times in blocks:
-        text = b""
-        while data:  # every gzip member
-            inflater = zlib.decompressobj(31)
-            text += inflater.decompress(data)
-            data = inflater.unused_data
+        inflater = zlib.decompressobj(-15)
+        text = inflater.decompress(data) + inflater.flush()
         at = np.cumsum(np.frombuffer(zlib.decompress(times), dtype="<i8"))
         rows = [
             {"kiosk_id": kiosk_id, "at_us": int(at_us), "line": line.decode(),
