@@ -10,7 +10,8 @@ the baseline code (``--baseline-ref``, default main) measured in the same run; a
 CPU-second of the server and PostgreSQL processes, which others' load on the machine changes
 less than wall time. Pull is printed as a ratio to gzip-compressing (level 3, as the centre
 packed pulls before log blocks) plus un-gzipping the same bytes in this process, measured in
-the same run; both are the best of three, the machine being shared.
+the same run; both are the best of three, and upload the better of two kiosks' first uploads,
+the machine being shared.
 
     .venv/bin/python benchmarks/bench_logpull.py [--megabytes 100] [--backend sqlite|postgresql|both]
 """
@@ -107,17 +108,19 @@ def run(
         # the server made the schema (the baseline's may be older than this code's head)
         engine = make_engine(database_url or sqlite_url(data), prepare=False)
         with make_sessionmaker(engine)() as session:
-            code = create_pairing_code(session, 600)[0]
+            codes = [create_pairing_code(session, 600)[0] for _ in range(2)]
             token = create_token(session, "viewer", "bench")
         engine.dispose()
-        enrolled = requests.post(
-            server.url + "/api/v1/enrol", json={"pairing_code": code}, timeout=10
-        ).json()
-        kiosk_id, secret = enrolled["kiosk_id"], bytes.fromhex(enrolled["secret"])
+        kiosks = []
+        for code in codes:  # two kiosks: the upload is the better of two first uploads
+            enrolled = requests.post(
+                server.url + "/api/v1/enrol", json={"pairing_code": code}, timeout=10
+            ).json()
+            kiosks.append((enrolled["kiosk_id"], bytes.fromhex(enrolled["secret"])))
         roots = [server.pid] + ([database_pid] if database_pid else [])
         cpu = [0.0]
 
-        def send_all() -> float:
+        def send_all(kiosk_id: str, secret: bytes) -> float:
             began = time.perf_counter()
             cpu[0] = _tree_cpu_seconds(roots)
             with requests.Session() as session:
@@ -136,9 +139,12 @@ def run(
             cpu[0] = _tree_cpu_seconds(roots) - cpu[0]
             return total / MB / (time.perf_counter() - began)
 
-        upload = send_all()
-        upload_cpu = total / MB / cpu[0]
-        again = send_all()
+        upload, upload_cpu = 0.0, 0.0
+        for kiosk in kiosks:
+            upload = max(upload, send_all(*kiosk))
+            upload_cpu = max(upload_cpu, total / MB / cpu[0])
+        kiosk_id, secret = kiosks[-1]
+        again = send_all(kiosk_id, secret)  # the same range again: all of it stored already
         last = T0 + timedelta(milliseconds=50 * len(lines))
         pull, pulled = 0.0, b""
         for _ in range(3):
