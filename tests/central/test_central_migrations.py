@@ -173,6 +173,22 @@ def test_upgrade_from_release_0_1_keeps_every_row(database_url: str, legacy: boo
     assert again.returncode == 0 and migrations.head() in again.stdout
 
 
+def test_log_blocks_go_back_to_rows_on_downgrade(database_url: str) -> None:
+    _at_revision(database_url, "0004")
+    kept = _fill_log_lines(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), "head")
+        command.downgrade(migrations.config(connection), "0004")
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT kiosk_id, line FROM log_lines ORDER BY kiosk_id, at_us, id"
+        )).all()
+    engine.dispose()
+    assert [line for kiosk, line in rows if kiosk == "k-1"] == kept["k-1"]
+    assert [line for kiosk, line in rows if kiosk == "k-2"] == kept["k-2"]
+
+
 def test_serve_refuses_an_old_schema_in_plain_words(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     _at_revision(url, migrations.FIRST_REVISION)
