@@ -37,8 +37,8 @@ from central.logstore import (
     LogBatchError,
     covered_until,
     decode_batch,
-    parse_lines,
-    store_lines,
+    parse_batch,
+    store_batch,
     to_us,
 )
 from central.models import (
@@ -474,9 +474,10 @@ def upload_logs(
         data = decode_batch(signed.body, gzipped)
     except LogBatchError as error:
         raise Refusal(413 if error.error == "too_large" else 422, error.error, str(error)) from None
-    body_hash = hashlib.sha256(
-        b"|".join([data, str(since).encode(), str(until).encode(), (command_id or "").encode()])
-    ).hexdigest()
+    digest = hashlib.sha256(data)  # of data|since|until|command, without copying data
+    digest.update(b"|".join([b"", str(since).encode(), str(until).encode(),
+                             (command_id or "").encode()]))
+    body_hash = digest.hexdigest()
     earlier = stored_reply(db, kiosk_id, key, "logs", body_hash)
     if earlier is not None:
         return earlier
@@ -485,15 +486,14 @@ def upload_logs(
         if command is not None and command.kiosk_id != kiosk_id:
             raise Refusal(403, "forbidden", "this command belongs to another kiosk")
     now_us = to_us(utc_now())
-    lines = parse_lines(data, to_us(since) if since else now_us)
+    batch = parse_batch(data, to_us(since) if since else now_us)
     if since and until:
         since_us, until_us = to_us(since), covered_until(to_us(until), now_us)
-    elif lines:
-        since_us = min(line.at_us for line in lines)
-        until_us = max(line.at_us for line in lines) + 1
+    elif len(batch):
+        since_us, until_us = int(batch.times.min()), int(batch.times.max()) + 1
     else:
         since_us = until_us = now_us
-    store_lines(db, kiosk_id, lines)
+    store_batch(db, kiosk_id, batch)
     db.add(
         LogUpload(
             kiosk_id=kiosk_id,
@@ -501,11 +501,11 @@ def upload_logs(
             since_us=since_us,
             until_us=until_us,
             command_id=command_id or "",
-            lines=len(lines),
+            lines=len(batch),
             received_at=utc_now(),
         )
     )
-    receipt = LogsReceipt(id=key, lines=len(lines))
+    receipt = LogsReceipt(id=key, lines=len(batch))
     return commit_reply(
         db, state.sessions, kiosk_id, key, "logs", body_hash, receipt.model_dump(mode="json")
     )

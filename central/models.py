@@ -14,8 +14,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -178,20 +176,23 @@ class LogUpload(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class LogLine(Base):
-    """One uploaded JSON line, kept verbatim; identical lines are stored once per kiosk."""
+class LogBlock(Base):
+    """A run of one kiosk's log lines in time order (central/logstore.py): ``data`` is a deflate
+    segment (central/deflate.py) of the lines, each ending in a newline, ``size`` and ``crc``
+    their length and CRC-32; ``times`` is the lines' times in microseconds, zlib'd little-endian
+    int64 differences. One kiosk's blocks never overlap in time: ``last_us`` of one is below
+    ``first_us`` of the next."""
 
-    __tablename__ = "log_lines"
-    __table_args__ = (
-        UniqueConstraint("kiosk_id", "line_hash", name="uq_log_line"),
-        Index("ix_log_lines_time", "kiosk_id", "at_us"),
-    )
+    __tablename__ = "log_blocks"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    kiosk_id: Mapped[str] = mapped_column(String(32))
-    at_us: Mapped[int] = mapped_column(BigInteger)
-    line_hash: Mapped[str] = mapped_column(String(32))
-    line: Mapped[str] = mapped_column(Text)
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_us: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    crc: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    times: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # The after-submission tables share Base; importing them here registers them wherever the

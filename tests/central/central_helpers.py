@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import func, select
 
 from central.embedded import EmbeddedCentral
+from central.models import LogBlock
 from wire import signing
 
 
@@ -20,6 +21,13 @@ def count(central: EmbeddedCentral, model: type, **where: Any) -> int:
         query = select(func.count()).select_from(model)
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
+        return int(session.scalar(query) or 0)
+
+
+def stored_log_lines(central: EmbeddedCentral, kiosk_id: str) -> int:
+    """How many log lines the server keeps for the kiosk (the lines of its log blocks)."""
+    with central.state.sessions() as session:
+        query = select(func.sum(LogBlock.lines)).where(LogBlock.kiosk_id == kiosk_id)
         return int(session.scalar(query) or 0)
 
 

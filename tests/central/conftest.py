@@ -7,10 +7,12 @@ if its binaries are missing the fixture fails with the reason, it never skips.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from central_helpers import SignedKiosk, enrol
 
+from central.db import sqlite_url
 from central.embedded import EmbeddedCentral
 from central.pgcluster import PgCluster, PgUnavailable
 
@@ -23,6 +25,15 @@ def pg_cluster() -> Iterator[PgCluster]:
         pytest.fail(f"PostgreSQL is needed for these tests: {error}")
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new empty database of each backend (PostgreSQL: one more database in the cluster)."""
+    if request.param == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        return cluster.database()
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture(

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from central_helpers import SignedKiosk, bearer, count
+from central_helpers import SignedKiosk, bearer, count, stored_log_lines
 
 from central.commands.openapi import spec
 from central.embedded import EmbeddedCentral
-from central.models import KioskCommand, LogLine, PairingCode
+from central.models import KioskCommand, PairingCode
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -143,7 +143,7 @@ def test_log_upload_and_range_pull(
         "batch-2", _lines(20, 60), query=f"since={_at(20)}&until={_at(60)}".replace("+", "%2B")
     )
     assert second.json()["lines"] == 40
-    assert count(central, LogLine, kiosk_id=kiosk.kiosk_id) == 60
+    assert stored_log_lines(central, kiosk.kiosk_id) == 60
     full = requests.get(
         logs,
         params=_range(0, 60),
@@ -166,7 +166,7 @@ def test_log_upload_is_refused_when_broken(central: EmbeddedCentral, kiosk: Sign
         uuid.uuid4().hex, _lines(0, 1), query=f"since={_at(5)}&until={_at(0)}".replace("+", "%2B")
     )
     assert backwards.json()["error"] == "bad_range"
-    assert count(central, LogLine, kiosk_id=kiosk.kiosk_id) == 0
+    assert stored_log_lines(central, kiosk.kiosk_id) == 0
 
 
 def test_log_line_without_time_is_kept(
@@ -199,3 +199,25 @@ def test_committed_openapi_matches_the_app() -> None:
         (Path(__file__).resolve().parents[2] / "central" / "openapi.json").read_text("utf-8")
     )
     assert committed == spec(), "regenerate with: kiosk-central openapi --out central/openapi.json"
+
+
+def test_console_log_download_gives_the_range_in_time_order(
+    central: EmbeddedCentral, kiosk: SignedKiosk, viewer_token: str
+) -> None:
+    shuffled = _lines(0, 40)
+    shuffled.reverse()  # out of time order: the store sorts them
+    query = f"since={_at(0)}&until={_at(40)}".replace("+", "%2B")
+    assert kiosk.upload_logs("console-1", shuffled, query=query).status_code == 201
+    web = requests.Session()
+    assert web.post(central.url + "/console/login", data={"token": viewer_token}, timeout=10).ok
+    reply = web.get(
+        f"{central.url}/console/kiosks/{kiosk.kiosk_id}/logs",
+        params={"since": _at(5), "until": _at(50)},
+        timeout=10,
+    )
+    assert reply.status_code == 200
+    assert reply.headers["X-Log-Coverage"] == "partial"
+    assert "attachment" in reply.headers["Content-Disposition"]
+    assert [json.loads(line)["msg"] for line in reply.text.splitlines()] == [
+        f"step {m}" for m in range(5, 40)
+    ]

@@ -1,9 +1,12 @@
 """Alembic migrations: the models and the head agree, and a release-0.1 database with data in it
-is upgraded to the head with nothing lost (SQLite and PostgreSQL); ``serve`` refuses an old one."""
+is upgraded to the head with nothing lost (SQLite and PostgreSQL), its log lines read back
+through a pull in the same order; ``serve`` refuses an old one."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import random
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -14,35 +17,27 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
-from sqlalchemy import Column, MetaData, Table, create_engine, func, select, text
+from sqlalchemy import Column, Engine, MetaData, Table, create_engine, func, select, text
 
 from central import migrations
 from central.db import Base, make_engine, make_sessionmaker, sqlite_url
+from central.logstore import stream_lines
 from central.models import (
     ApiToken,
     DeviceEventRow,
     IdempotentReply,
     Kiosk,
     KioskCommand,
-    LogLine,
+    LogBlock,
     LogUpload,
     Nonce,
     PairingCode,
     Submission,
     SubmissionMaterial,
 )
-from central.pgcluster import PgCluster
 from identity.idnumber import generate_person
 
 STAMP = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        return cluster.database()
-    return sqlite_url(tmp_path)
 
 
 def _at_revision(url: str, revision: str, *, legacy: bool = False) -> None:
@@ -78,7 +73,6 @@ def _fill(url: str) -> dict[str, object]:
                        device="printer", state="ok", reason=""),
         LogUpload(kiosk_id="k-1", id="l1", since_us=1, until_us=2, command_id="",
                   lines=1, received_at=STAMP),
-        LogLine(kiosk_id="k-1", at_us=1, line_hash="x" * 32, line='{"msg": "上线"}'),
         SubmissionMaterial(submission_id="r1", name="id.jpg", content_type="image/jpeg",
                            data=b"\xff\xd8" + bytes(range(256))),
     ]
@@ -91,13 +85,41 @@ def _fill(url: str) -> dict[str, object]:
             then = Table(table.name, MetaData(), *(Column(c.name, c.type) for c in columns))
             connection.execute(then.insert().values({c.name: getattr(row, c.key) for c in columns}))
     engine.dispose()
-    return {"document": document, "material": b"\xff\xd8" + bytes(range(256))}
+    return {"document": document, "material": b"\xff\xd8" + bytes(range(256)),
+            "log": _fill_log_lines(url)}
+
+
+def _fill_log_lines(url: str) -> dict[str, list[str]]:
+    """Release 0.1's log_lines for two kiosks, inserted out of time order with times shared
+    by several lines and more than one block's worth (1 MiB) for k-1; returns each kiosk's
+    lines in the order a pull gives them (time, then insertion)."""
+    shuffle = random.Random(11)
+    rows = [("k-1", 1, '{"msg": "上线"}')]
+    rows += [("k-1", 1_000 + n // 3, f'{{"at_us": {1_000 + n // 3}, "n": {n}, "pad": "{"x" * 200}"}}')
+             for n in range(6_000)]
+    rows += [("k-2", 500 + n % 7, f'{{"n": {n}, "msg": "第{n}行"}}') for n in range(40)]
+    shuffle.shuffle(rows)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        table = Table("log_lines", MetaData(), autoload_with=connection)
+        connection.execute(table.insert(), [
+            {"kiosk_id": kiosk, "at_us": at, "line_hash": f"{index:032x}", "line": line}
+            for index, (kiosk, at, line) in enumerate(rows)
+        ])
+    engine.dispose()
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][1], i))  # ids follow `rows`
+    return {kiosk: [rows[i][2] for i in order if rows[i][0] == kiosk] for kiosk in ("k-1", "k-2")}
+
+
+def _pulled(engine: Engine, kiosk_id: str, gzipped: bool) -> list[str]:
+    body = b"".join(stream_lines(engine, kiosk_id, 0, 10**12, gzipped))
+    return (gzip.decompress(body) if gzipped else body).decode().splitlines()
 
 
 def _counts(url: str) -> dict[str, int]:
     engine = make_engine(url, prepare=False)
     tables = [ApiToken, PairingCode, Nonce, IdempotentReply, KioskCommand, Submission,
-              SubmissionMaterial, DeviceEventRow, LogUpload, LogLine, Kiosk]
+              SubmissionMaterial, DeviceEventRow, LogUpload, Kiosk]
     with engine.connect() as connection:
         found = {t.__tablename__: connection.scalar(select(func.count()).select_from(t))
                  for t in tables}
@@ -138,13 +160,33 @@ def test_upgrade_from_release_0_1_keeps_every_row(database_url: str, legacy: boo
         material = db.scalars(select(SubmissionMaterial)).one()
         assert material.data == kept["material"]
         assert db.get(Kiosk, "k-1").location == {"hall": "大厅 A"}  # type: ignore[union-attr]
-        assert db.scalars(select(LogLine.line)).one() == '{"msg": "上线"}'
+        assert db.scalar(select(func.sum(LogBlock.lines))) == 6_041
+        assert db.scalar(select(func.count()).select_from(LogBlock)) > 2  # k-1 took two or more
+    for kiosk_id, lines in kept["log"].items():  # type: ignore[attr-defined]
+        assert _pulled(engine, kiosk_id, gzipped=False) == lines
+        assert _pulled(engine, kiosk_id, gzipped=True) == lines
     engine.dispose()
     again = subprocess.run(
         [sys.executable, "-m", "central.cli", "migrate", "--db", database_url, "--check"],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert again.returncode == 0 and migrations.head() in again.stdout
+
+
+def test_log_blocks_go_back_to_rows_on_downgrade(database_url: str) -> None:
+    _at_revision(database_url, "0004")
+    kept = _fill_log_lines(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), "head")
+        command.downgrade(migrations.config(connection), "0004")
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT kiosk_id, line FROM log_lines ORDER BY kiosk_id, at_us, id"
+        )).all()
+    engine.dispose()
+    assert [line for kiosk, line in rows if kiosk == "k-1"] == kept["k-1"]
+    assert [line for kiosk, line in rows if kiosk == "k-2"] == kept["k-2"]
 
 
 def test_serve_refuses_an_old_schema_in_plain_words(tmp_path: Path) -> None:
