@@ -292,8 +292,9 @@ class ScriptedVisit:
             for index, holder in enumerate(value):
                 if index >= len(editor.rows):
                     d.tap(editor.ids.add_button)
-                for column, box in zip(("name", "id_number", "amount", "deadline"),
-                                       reversed(editor.rows[index].ids.cells.children), strict=True):
+                row_boxes = getattr(editor.rows[index], "boxes", None)  # older trees (the bench's baseline)
+                boxes = row_boxes or list(reversed(editor.rows[index].ids.cells.children))
+                for column, box in zip(("name", "id_number", "amount", "deadline"), boxes, strict=True):
                     self._type(box, str(holder[column]))
             return
         self._type(editor, str(value))

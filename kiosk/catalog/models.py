@@ -45,6 +45,16 @@ KEYBOARD_FOR_TYPE = {
     "date": "number",
     "email": "ascii",
 }
+# The longest value a field of each type takes, as the citizen sees it typed: an input must be
+# wide enough for it (the journey explorer checks this on every screen). Wide glyphs chosen.
+LONGEST_VALUE_FOR_TYPE = {
+    "id_number": "11010519491231002X",  # 18 characters
+    "uscc": "91210211MA0QWERT8W",  # 18 characters
+    "mobile": "13800138000",  # 11 digits
+    "phone": "041188888888",  # area code + 8 digits
+    "postal_code": "116000",
+    "date": "2026-12-31",  # as a date chip fills it; typed dates are 8 digits
+}
 CAPTURE_KINDS = frozenset({"document", "certificate", "id_copy"})
 SCENARIO_KINDS = frozenset({"new-enterprise", "one-thing"})
 
