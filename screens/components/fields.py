@@ -499,7 +499,7 @@ Builder.load_string("""
         on_release: root.add_row()
     KioskLabel:
         text: root.card_note
-        tone: 'error' if root.card_refused else 'accent'
+        tone: 'error' if root.card_refused else 'ok'
         height: self.texture_size[1] if root.card_note else 0
     KioskButton:
         id: split_button

@@ -119,6 +119,11 @@ class KeyboardDock(BoxLayout):
 
     def _focus_changed(self, widget: Any, focused: bool) -> None:
         if focused:
+            # the keyboard types into one input: no other keeps its focus frame ("managed"
+            # keyboards do not take focus from each other by themselves)
+            for other in self.inputs:
+                if other is not widget and other.focus:
+                    other.focus = False
             self.show_for(widget)
 
     def _ensure_keyboard(self) -> OnScreenKeyboard:
