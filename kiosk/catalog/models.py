@@ -137,6 +137,7 @@ class Stop:
 class Option:
     value: str
     label: Text
+    when: Expression | None = None  # a question that asks a field: the answers this option means
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,10 @@ class Question:
     when: Expression | None = None
     sources: Sources = NO_SOURCES
     role: str = ""  # one of QUESTION_ROLES, or "" (the core needs nothing special of this answer)
+    # The form field this question asks the same as (经营面积 for "营业面积有多大？"): the citizen
+    # gives the field's value here, the option whose ``when`` it meets is the 情形 answer, and the
+    # form does not ask the field again.
+    field: str = ""
 
     def label_of(self, value: str, lang: str) -> str:
         """The option's label for an answer ``value`` (the value itself if it is no option)."""
