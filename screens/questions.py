@@ -63,6 +63,7 @@ class QuestionsScreen(KioskScreen):
         self.editor = None
         self.ids.dock.hide()
         self.ids.dock.inputs = []
+        self.ids.dock.after_last = None
         current = flow.situation.get(question.id)
         form_field = flow.question_field(question)
         if form_field is not None:
@@ -94,13 +95,18 @@ class QuestionsScreen(KioskScreen):
         self.editor = make_editor(form_field, "" if value is None else value, flow.answers)
         self.ids.answers.add_widget(self.editor)
         go = KioskButton(text=self.t("ui.nav.next"), font_size=self.app.theme.font_l)
-        go.bind(on_release=lambda _b: self.answer(str(self.editor.get_value())))
+        go.bind(on_release=lambda _b: self._answer_field())
         self.ids.answers.add_widget(go)
         self.next_button = go
         inputs = self.editor.inputs() if hasattr(self.editor, "inputs") else []
         self.ids.dock.inputs = inputs
+        self.ids.dock.after_last = self._answer_field  # 确定 on the keyboard answers too
         if inputs:
             Clock.schedule_once(lambda _dt: setattr(inputs[0], "focus", True), 0)
+
+    def _answer_field(self) -> None:
+        if self.editor is not None:
+            self.answer(str(self.editor.get_value()))
 
     def _answered(self, button: KioskButton) -> None:
         self.answer(button.value)

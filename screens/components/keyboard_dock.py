@@ -97,6 +97,7 @@ class KeyboardDock(BoxLayout):
     side = BooleanProperty(False)  # docked beside the content (forms) rather than under it
     target = ObjectProperty(None, allownone=True)
     keyboard = ObjectProperty(None, allownone=True)
+    after_last = ObjectProperty(None, allownone=True)  # what 确定 on the last input does (answer a question)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -171,6 +172,8 @@ class KeyboardDock(BoxLayout):
                 self.inputs[index + 1].focus = True
                 return
         self.hide()
+        if self.after_last is not None:
+            self.after_last()
 
     def wipe(self) -> None:
         self.hide()
