@@ -7,6 +7,7 @@ and can save a screenshot of every screen it passes. Used by ``kiosk run --scrip
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -275,11 +276,20 @@ class ScriptedVisit:
                     value = free[-1]
                 self._fill(row, value)
             before = screen.page.id
+
+            def moved_on(before: str = before) -> bool:
+                return app.current != "form" or screen.page.id != before
+
             d.tap(screen.ids.next)
-            d.pump(2)
-            if app.current == "form" and screen.page.id == before:
+            with contextlib.suppress(TimeoutError):  # the page changes at once, or its errors show
+                d.wait(lambda: moved_on() or screen.summary_error or any(r.error_text for r in screen.rows),
+                       timeout=3, what="the next page or its errors")
+            if not moved_on():
                 errors = {r.field.id: r.error_text for r in screen.rows if r.error_text}
-                raise RuntimeError(f"form page {before} refused: {errors}")
+                filled = {r.field.id: r.value() not in ("", [], None) for r in screen.rows}
+                raise RuntimeError(f"form page {before} refused: {errors or screen.summary_error!r}; "
+                                   f"next button {'disabled' if screen.ids.next.disabled else 'enabled'}, "
+                                   f"filled {filled}")
 
     def _fill(self, row: Any, value: Any) -> None:
         self._fill_editor(row.editor, value)

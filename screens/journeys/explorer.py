@@ -14,6 +14,7 @@ back to the attract screen, so one defect does not hide the others.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ LANDSCAPE = (1920, 1080)
 SIZES = ((1920, 1080), (1080, 1920), (1366, 768))  # what CI's plan walks
 # The full exploration (scripts/explore-all) also walks a 4K panel; too slow a window for CI.
 EXPLORE_SIZES = (*SIZES, (3840, 2160))
+SCRIPTED_WALKS = ("new_enterprise", "open_restaurant")  # the README's two walks: at every window size in CI
 SHAREHOLDERS_QUESTION = "shareholders"
 SEVERAL = "several"
 PATH_LIMIT = 8192  # per scenario; above what the catalog has (the largest has 3840)
@@ -110,11 +112,23 @@ def cover(paths: Sequence[tuple[str, dict[str, str], set[str]]]) -> list[tuple[s
         if key not in distinct or len(path[1]) < len(distinct[key][1]):
             distinct[key] = path
     wanted = set().union(*distinct) if distinct else set()
+    # Lazy greedy: a path's gain only shrinks as others are picked, so a gain worked out earlier is
+    # an upper bound and most paths never need it worked out again. The order (gain, then fewer
+    # answers, then first listed) is the one a full scan with max() would follow.
+    keys = list(distinct)
+    heap = [(-len(key), len(distinct[key][1]), n) for n, key in enumerate(keys)]
+    heapq.heapify(heap)
     chosen = []
-    while wanted:
-        key = max(distinct, key=lambda k: (len(k & wanted), -len(distinct[k][1])))
-        chosen.append(distinct[key])
-        wanted -= key
+    while wanted and heap:
+        _stale, answers, n = heapq.heappop(heap)
+        entry = (-len(keys[n] & wanted), answers, n)
+        if entry[0] == 0:
+            continue
+        if heap and entry > heap[0]:
+            heapq.heappush(heap, entry)
+            continue
+        chosen.append(distinct[keys[n]])
+        wanted -= keys[n]
     return chosen
 
 
@@ -129,13 +143,15 @@ def _several(situation: dict[str, str]) -> bool:
 
 
 def plan(catalog: Any, *, modes: Sequence[str] = DISPLAY_MODES, sizes: Sequence[tuple[int, int]] = SIZES,
-         full: bool = False, every_path: bool = False, scenarios: Sequence[str] | None = None) -> list[Journey]:
+         full: bool = False, every_path: bool = False, scenarios: Sequence[str] | None = None,
+         at_every_size: Sequence[str] = SCRIPTED_WALKS) -> list[Journey]:
     """Walks that cover the catalog.
 
     CI (default): a branch walk (through the 情形 questions to the items, then 结束办理) for each
     path of a covering set, modes spread round-robin; plus full walks to the centre: the
-    shortest scenario with a shareholders question with 1, 2 and 5 shareholders (zh, large, en),
-    the shortest other scenario in high contrast, and the shortest scenario at each other size.
+    shortest scenario with a shareholders question with 2, 5 and 1 shareholders (one per window
+    size; zh, large, en), the shortest other scenario in high contrast, and each of
+    ``at_every_size`` (the README's scripted walks) at each window size but the first.
     ``full``: every path of the covering set (``every_path``: every answer path there is) ×
     shareholder count × mode × size, each walked to the centre.
     """
@@ -160,14 +176,27 @@ def plan(catalog: Any, *, modes: Sequence[str] = DISPLAY_MODES, sizes: Sequence[
                        or [p for p in with_holders if not _several(p[1])])
         # the delivery choice differs between these walks, where the scenario asks it
         several = _prefer(paths, several, "delivery", "mail")
-        full_walks += [Journey(several[0], tuple(several[1].items()), shareholders=2, display=modes[0]),
-                       Journey(several[0], tuple(several[1].items()), shareholders=5, display=modes[2 % len(modes)]),
-                       Journey(one[0], tuple(one[1].items()), shareholders=1, display=modes[1 % len(modes)])]
+        def size(n: int) -> tuple[int, int]:
+            return sizes[n % len(sizes)]
+
+        full_walks += [Journey(several[0], tuple(several[1].items()), shareholders=2, display=modes[0], size=size(1)),
+                       Journey(several[0], tuple(several[1].items()), shareholders=5, display=modes[2 % len(modes)],
+                               size=size(0)),
+                       Journey(one[0], tuple(one[1].items()), shareholders=1, display=modes[1 % len(modes)],
+                               size=size(2))]
     others = [p for p in paths if SHAREHOLDERS_QUESTION not in p[1]] or paths
     short = shortest(others)
     full_walks.append(Journey(short[0], tuple(short[1].items()), display=modes[3 % len(modes)]))
-    for n, size in enumerate(sizes[1:]):
-        full_walks.append(Journey(short[0], tuple(short[1].items()), display=modes[(n * 3) % len(modes)], size=size))
+    walked = {(j.scenario, j.size) for j in full_walks}
+    for scenario_id in at_every_size:
+        own = [p for p in paths if p[0] == scenario_id]
+        if not own:
+            continue
+        path = shortest(own)
+        for n, window in enumerate(sizes[1:]):
+            if (scenario_id, window) not in walked:
+                full_walks.append(Journey(path[0], tuple(path[1].items()), display=modes[(n * 3 + 3) % len(modes)],
+                                          size=window, shareholders=1 if SHAREHOLDERS_QUESTION in path[1] else None))
     return full_walks + journeys
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = Path(folder) if folder else tmp_path_factory.mktemp("ui-shots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def explorer(ui: Any) -> Iterator[Any]:
+    """The journey explorer on the session's kiosk; the window is put back to the tests' size."""
+    from screens.journeys.explorer import Explorer
+
+    explorer = Explorer(ui)
+    yield explorer
+    explorer.resize(TEST_SIZE)

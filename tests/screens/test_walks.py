@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -47,30 +46,6 @@ def test_one_thing_scenarios_end_to_end(ui: object, shots: object, central: obje
     assert REFERENCE.fullmatch(reference)
     _delivered(ui, central, reference)
     assert "receipt-printed" in visit.visited
-
-
-@pytest.mark.parametrize("count", [2, 5])
-def test_company_with_several_shareholders(ui: object, central: object, count: int) -> None:
-    """开办企业 with 两人及以上: the shareholders editor adds rows by touch and all reach the centre."""
-    from sqlalchemy import select
-
-    from central.models_applications import Application
-    from screens import script
-
-    sample = script.sample_shareholders
-    script.sample_shareholders = lambda answers, rng, _n: sample(answers, rng, count)
-    try:
-        visit = ScriptedVisit(ui, "new_enterprise", choices={"shareholders": "several"}, use_keys=False)
-        reference = visit.run()
-    finally:
-        script.sample_shareholders = sample
-    _delivered(ui, central, reference)
-    with central.state.sessions() as session:  # the centre keeps the form sealed
-        row = session.scalars(select(Application).where(Application.reference == reference)).one()
-        document = json.loads(central.app.state.data_keys.open(row.document_enc))
-    holders = document["answers"]["enterprise.shareholders"]
-    assert len(holders) == count
-    assert len({h["id_number"] for h in holders}) == count
 
 
 def test_shareholder_rows_add_and_remove(ui: object) -> None:
