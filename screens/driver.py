@@ -13,6 +13,7 @@ from typing import Any
 
 from kivy.base import EventLoop
 from kivy.input.motionevent import MotionEvent
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
@@ -31,6 +32,11 @@ class SyntheticTouch(MotionEvent):
         self.sx = args["x"]
         self.sy = args["y"]
         super().depack(args)
+
+
+def _describe(widget: Widget) -> str:
+    text = getattr(widget, "text", "")
+    return f"{type(widget).__name__}{f' {text!r}' if text else ''}"
 
 
 def is_hanzi(char: str) -> bool:
@@ -147,10 +153,20 @@ class UiDriver:
         self.touches += 1
         kind = type(widget).__name__
         self.touched[kind] = self.touched.get(kind, 0) + 1
+        pressed: list[bool] = []
+        button = isinstance(widget, ButtonBehavior) and not widget.disabled
+        uid = widget.fbind("on_press", lambda *_: pressed.append(True)) if button else 0
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
+        grabbed = [ref() for ref in touch.grab_list]
         EventLoop.post_dispatch_input("end", touch)
         self.pump(2)
+        if button:
+            widget.unbind_uid("on_press", uid)
+            if not pressed:  # a finger there would not press it either: something lies over it
+                others = ", ".join(_describe(w) for w in grabbed if w is not None) or "nothing"
+                raise LookupError(f"the touch on {_describe(widget)} at ({x:.0f}, {y:.0f}) did not press it "
+                                  f"(it went to {others})")
 
     def tap_text(self, text: str) -> None:
         self.tap(self.find(text))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -40,10 +41,29 @@ class KioskInput(TextInput):
 
 
 class KioskHeader(BoxLayout):
-    """Title, language, large text, high contrast and (during a visit) the exit button."""
+    """Title, language, large text, high contrast, 呼叫工作人员 and (during a visit) 结束办理.
+
+    On an upright screen one row cannot hold them all (with 大字 the row was wider than a
+    1080-pixel screen and 结束办理 fell off it): the three display toggles move to a second row."""
 
     title = StringProperty("")
     show_exit = BooleanProperty(True)
+    stacked = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        theme = App.get_running_app().theme
+        theme.fbind("portrait", self.arrange)
+        self.arrange(theme, theme.portrait)
+
+    def arrange(self, _theme: object, portrait: bool) -> None:
+        toggles, top, below = self.ids.toggles, self.ids.top, self.ids.below
+        self.stacked = bool(portrait)
+        home = below if portrait else top
+        if toggles.parent is home:
+            return
+        toggles.parent.remove_widget(toggles)
+        # in the top row, between the title and 呼叫工作人员 (children run from the last added)
+        home.add_widget(toggles, index=0 if portrait else 2)
 
 
 class ScenarioTile(ButtonBehavior, BoxLayout):

@@ -136,7 +136,6 @@ class KeyboardDock(BoxLayout):
             self.keyboard.bind(on_enter=self._next_input, height=self._fit)
             app.bind(lang=lambda _a, lang: setattr(self.keyboard, "lang", lang))
             app.theme.bind(touch=lambda theme, _v: setattr(self.keyboard, "key_size", key_size_for(theme)))
-            self.add_widget(self.keyboard)
         return self.keyboard
 
     def _fit(self, *_: object) -> None:
@@ -147,7 +146,8 @@ class KeyboardDock(BoxLayout):
         keyboard = self._ensure_keyboard()
         mode = MODE_FOR_KIND.get(getattr(widget, "keyboard_kind", "pinyin"), "pinyin")
         keyboard.attach(widget, mode)
-        keyboard.opacity, keyboard.disabled = 1, False
+        if keyboard.parent is None:
+            self.add_widget(keyboard)
         self.shown = True
         self.height = keyboard.height
         Clock.schedule_once(lambda _dt: scroll_into_view(widget), 0)
@@ -156,9 +156,11 @@ class KeyboardDock(BoxLayout):
         if self.keyboard is not None:
             self.keyboard.attach(None)
             self.keyboard.wipe()
-            # the dock shrinks to nothing but the keys keep their size: hide them, or they are
-            # drawn (and touchable) over whatever lies under the empty dock
-            self.keyboard.opacity, self.keyboard.disabled = 0, True
+            # The dock shrinks to nothing but the keys keep their size: take them out, or they
+            # lie over whatever is under the empty dock (Kivy's disabled widgets still swallow
+            # the touches that land on them: 下一步 under a hidden keyboard did nothing).
+            if self.keyboard.parent is not None:
+                self.remove_widget(self.keyboard)
         for widget in self.inputs:
             widget.focus = False
         self.shown = False
