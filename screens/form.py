@@ -72,7 +72,7 @@ class FormScreen(KioskScreen):
         self.rows = []
         for field in flow.page_fields(page.id):
             row = FieldRow(field, flow.answers.get(field.id), optional=not flow.required(field),
-                           answers=flow.answers)
+                           answers=flow.values())  # 情形 too: a 个人独资 name ends in 商行, not 有限公司
             self.rows.append(row)
             box.add_widget(row)
         self.ids.dock.hide()

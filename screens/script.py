@@ -268,7 +268,8 @@ class ScriptedVisit:
                     continue  # prefilled (a picker's plan skips by itself what is already right)
                 if row.optional:
                     continue
-                value = sample_value(row.field, flow.answers, self.rng, self.shareholders)
+                # the 情形 answers too: a 个人独资 enterprise name may not say 有限公司
+                value = sample_value(row.field, flow.values(), self.rng, self.shareholders)
                 offers = [b.value for b in getattr(getattr(row.editor, "offers", None), "buttons", [])]
                 taken = {str(r.value()) for r in screen.rows if r is not row}
                 free = [o for o in offers if o not in taken]
