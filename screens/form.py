@@ -70,9 +70,11 @@ class FormScreen(KioskScreen):
         box = self.ids.fields
         box.clear_widgets()
         self.rows = []
+        # the pickers follow the 情形 answers too (a 个人独资 name ends in 商行, not 有限公司)
+        known = {**flow.situation, **flow.answers}
         for field in flow.page_fields(page.id):
             row = FieldRow(field, flow.answers.get(field.id), optional=not flow.required(field),
-                           answers=flow.values())  # 情形 too: a 个人独资 name ends in 商行, not 有限公司
+                           answers=known)
             self.rows.append(row)
             box.add_widget(row)
         self.ids.dock.hide()

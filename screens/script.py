@@ -41,7 +41,8 @@ def sample_uscc(rng: random.Random) -> str:
 def sample_value(form_field: Any, answers: dict[str, Any], rng: random.Random,
                  shareholders: int | None = None) -> Any:
     """A valid answer for ``form_field`` (the applicant's own data comes from the card);
-    ``shareholders`` rows for a shareholders field (default: 2 for "several", else 1)."""
+    ``shareholders`` rows for a shareholders field (default: 2 for "several", else 1).
+    ``answers``: the 情形 answers and the form's answers so far (the name's form follows org_form)."""
     rules = form_field.rule_map
     today = dt.date.today()
     kind = form_field.type
@@ -268,8 +269,7 @@ class ScriptedVisit:
                     continue  # prefilled (a picker's plan skips by itself what is already right)
                 if row.optional:
                     continue
-                # the 情形 answers too: a 个人独资 enterprise name may not say 有限公司
-                value = sample_value(row.field, flow.values(), self.rng, self.shareholders)
+                value = sample_value(row.field, {**flow.situation, **flow.answers}, self.rng, self.shareholders)
                 offers = [b.value for b in getattr(getattr(row.editor, "offers", None), "buttons", [])]
                 taken = {str(r.value()) for r in screen.rows if r is not row}
                 free = [o for o in offers if o not in taken]
