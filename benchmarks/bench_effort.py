@@ -10,8 +10,9 @@ it counts whatever the screens make the citizen do.
 
 Per scenario it prints: screens passed, touches (key taps, candidate taps, other taps),
 characters typed, captures (material pages), data asked twice (a value typed into more than one
-field, numbers under 6 digits excepted, and card data typed although the card was read; a 情形
-choice asked again as a form field is not seen here), and an estimated time from these
+field, numbers under 6 digits excepted; card data typed although the card was read; and a 情形
+choice tapped that names a quantity in a unit, "50平方米以下", when a form field asking that
+quantity in the same unit, "经营面积（平方米）", is typed later), and an estimated time from these
 per-action times for a first-time citizen (assumed, not measured):
 
     reading a new screen 6 s · a tap on a button, option or field 2 s · a key tap 1.2 s ·
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,9 +104,22 @@ def measure(driver: Any, spec: str) -> Effort:
         plain_type(box, text)
 
     visit._type = counting_type  # type: ignore[method-assign]
+    tapped_choices: list[str] = []  # question and option texts of the 情形 answers tapped
+    plain_tap_text = driver.tap_text
+
+    def counting_tap_text(text: str) -> None:
+        if driver.app.current == "questions":
+            question = getattr(driver.app.screen("questions"), "question", None)
+            tapped_choices.append(f"{question.text.zh if question is not None else ''} {text}")
+        plain_tap_text(text)
+
+    driver.tap_text = counting_tap_text  # type: ignore[method-assign]
     touches, keys = driver.touches, dict(driver.touched)
     chars, untyped = driver.typed, driver.untyped
-    visit.run()
+    try:
+        visit.run()
+    finally:
+        driver.tap_text = plain_tap_text  # type: ignore[method-assign]
     effort.screens = len([s for s in visit.visited if s not in ("attract", "receipt-printed", "receipt-on-screen")])
     effort.touches = driver.touches - touches
     count = {k: driver.touched.get(k, 0) - keys.get(k, 0) for k in driver.touched}
@@ -117,9 +132,30 @@ def measure(driver: Any, spec: str) -> Effort:
     # a short number typed twice (10 staff, 10 m²) is two data that happen to agree, not one asked twice
     effort.asked_twice = sorted(f"{' & '.join(places)}" for text, places in typed.items()
                                 if len(places) > 1 and len(text) >= 2 and not (text.isdigit() and len(text) < 6))
+    effort.asked_twice += situation_asked_again(driver.app.kiosk.visit.catalog, tapped_choices, typed)
     effort.card_data_typed = sorted({place for text, places in typed.items() for place in places
                                      if text and text in card.values()})
     return effort
+
+
+UNIT = re.compile(r"[（(]([^（）()0-9]+)[）)]\s*$")  # "经营面积（平方米）" → 平方米
+
+
+def situation_asked_again(catalog: Any, tapped: list[str], typed: dict[str, list[str]]) -> list[str]:
+    """Form fields typed whose quantity a 情形 answer tapped already gave in the same unit: the
+    field's label ends in "（unit）" and a tapped question or option names a number in that unit."""
+    labels = {f.id: f.label.zh for item in catalog.items.values() for f in item.fields}
+    labels.update({f.id: f.label.zh for f in catalog.fields.values()})
+    found = []
+    for field_id in sorted({place for places in typed.values() for place in places}):
+        unit = UNIT.search(labels.get(field_id, ""))
+        if unit is None:
+            continue
+        named = re.compile(r"\d\s*" + re.escape(unit.group(1)))
+        said = next((text for text in tapped if named.search(text)), None)
+        if said is not None:
+            found.append(f"情形 '{said.strip()}' & {field_id}")
+    return found
 
 
 def measure_here(specs: list[str]) -> list[Effort]:

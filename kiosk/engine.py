@@ -85,13 +85,72 @@ class Flow:
         return next((q for q in self.questions() if q.id not in self.situation), None)
 
     def answer(self, question_id: str, value: str) -> None:
+        """Answer a 情形 question with one of its options, or, for a question that asks a form
+        field (``Question.field``), with that field's value: the option it meets is the answer
+        and the field is answered too (the form then does not ask it again)."""
         question = next((q for q in self.questions() if q.id == question_id), None)
         if question is None:
             raise FlowError(f"question {question_id!r} is not asked now", key="flow.no_such_question")
-        if value not in {o.value for o in question.options}:
+        option = next((o for o in question.options if o.value == value), None)
+        if option is None and question.field:
+            value = self._answer_with_field(question, value)
+        elif option is None:
             raise FlowError(f"{value!r} is not an answer to {question_id!r}", key="flow.bad_answer")
+        elif question.field and option.when is not None and not option.when.holds(self.values()):
+            self.answers.pop(question.field, None)  # an option picked headless: the old figure no longer fits
         self.situation[question_id] = value
         self._forget_hidden_questions()
+
+    def _answer_with_field(self, question: Question, value: str) -> str:
+        """Check ``value`` as the question's field, keep it, and return the option it meets."""
+        form_field = self._scenario_field(question.field)
+        try:
+            normalised = validators.BY_TYPE[form_field.type](value, form_field.rule_map)
+        except ValidationError as error:
+            error.field = form_field.id
+            raise
+        given = {question.field: normalised}
+        option = next((o for o in question.options if o.when is not None and o.when.holds(given)), None)
+        if option is None:
+            raise FlowError(f"{value!r} meets no option of {question.id!r}", key="flow.bad_answer")
+        self.answers[question.field] = normalised
+        return option.value
+
+    def _scenario_field(self, field_id: str) -> Field:
+        """A field of any item of the scenario (shown on the form now or not)."""
+        for ref in self.scenario.items:
+            for item_field in ref.item.fields:
+                if item_field.id == field_id:
+                    return item_field
+        raise FlowError(f"field {field_id!r} is in no item of {self.scenario_id!r}", key="flow.no_such_field")
+
+    def question_field(self, question: Question) -> Field | None:
+        """The form field a question asks the same as (None for a question with options only)."""
+        return self._scenario_field(question.field) if question.field else None
+
+    def value_for_option(self, question: Question, option_value: str) -> str | None:
+        """A value of the question's field that means ``option_value`` (for scripts and tests):
+        tried around each number the options' conditions name."""
+        option = next((o for o in question.options if o.value == option_value), None)
+        if option is None or option.when is None:
+            return None
+        form_field = self._scenario_field(question.field)
+        numbers = sorted({n for o in question.options if o.when is not None for n in _numbers(o.when)})
+        for number in numbers:
+            for candidate in (number - 1, number, number + 1, number * 2):
+                text = str(int(candidate)) if float(candidate).is_integer() else str(candidate)
+                try:
+                    normalised = validators.BY_TYPE[form_field.type](text, form_field.rule_map)
+                except ValidationError:
+                    continue
+                if option.when.holds({question.field: normalised}):
+                    return text
+        return None
+
+    def situation_fields(self) -> set[str]:
+        """Form fields a 情形 answer already gave: the form does not ask them again."""
+        return {q.field for q in self.questions()
+                if q.field and q.id in self.situation and self.answers.get(q.field) not in (None, "")}
 
     def back_question(self) -> Question | None:
         """Un-answer the most recent answer and return its question (None at the start)."""
@@ -137,13 +196,17 @@ class Flow:
 
     def pages(self) -> list[Page]:
         by_page: dict[str, list[Field]] = {}
+        given = self.situation_fields()
         for form_field in self.fields():
-            by_page.setdefault(form_field.page, []).append(form_field)
+            if form_field.id not in given:
+                by_page.setdefault(form_field.page, []).append(form_field)
         pages = [self.catalog.pages[page_id] for page_id in by_page]
         return sorted(pages, key=lambda p: p.order)
 
     def page_fields(self, page_id: str) -> list[Field]:
-        return [f for f in self.fields() if f.page == page_id]
+        """The fields a form page asks (not those a 情形 answer gave already)."""
+        given = self.situation_fields()
+        return [f for f in self.fields() if f.page == page_id and f.id not in given]
 
     def field(self, field_id: str) -> Field:
         for form_field in self.fields():
@@ -365,6 +428,14 @@ class Flow:
         if self.card is not None:
             self.card.wipe()
         self.card = None
+
+
+def _numbers(expression: Expression) -> list[float]:
+    """The number constants in a catalog condition (``premises.area < 50`` → [50])."""
+    import ast
+
+    return [node.value for node in ast.walk(expression.tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool)]
 
 
 def _texts(value: Any) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import StringProperty
 
 from kiosk.catalog import Question
@@ -31,6 +32,8 @@ class QuestionsScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.question: Question | None = None
+        self.editor: Any = None  # the field's editor, for a question that asks a form field
+        self.next_button: KioskButton | None = None  # and its 下一步
 
     def on_enter(self, *_: object) -> None:
         if self.app.step is not None:
@@ -57,8 +60,15 @@ class QuestionsScreen(KioskScreen):
         self.progress = self.t("ui.questions.progress_of", **question_count(flow, question))
         box = self.ids.answers
         box.clear_widgets()
+        self.editor = None
+        self.ids.dock.hide()
+        self.ids.dock.inputs = []
+        self.ids.dock.after_last = None
         current = flow.situation.get(question.id)
-        for option in question.options:
+        form_field = flow.question_field(question)
+        if form_field is not None:
+            self._ask_field(form_field)
+        for option in question.options if form_field is None else ():
             button = KioskButton(
                 text=option.label.get(lang),
                 role="selected" if option.value == current else "primary",
@@ -75,6 +85,29 @@ class QuestionsScreen(KioskScreen):
                 notes.add_widget(note)
         self.ids.scroll.scroll_y = 1
 
+    def _ask_field(self, form_field: Any) -> None:
+        """A question that asks a form field (经营面积): its editor, with the keyboard, and 下一步;
+        the figure answers the question and fills the form's field."""
+        from screens.components.fields import make_editor
+
+        flow = self.visit.flow
+        value = flow.answers.get(form_field.id)
+        self.editor = make_editor(form_field, "" if value is None else value, flow.answers)
+        self.ids.answers.add_widget(self.editor)
+        go = KioskButton(text=self.t("ui.nav.next"), font_size=self.app.theme.font_l)
+        go.bind(on_release=lambda _b: self._answer_field())
+        self.ids.answers.add_widget(go)
+        self.next_button = go
+        inputs = self.editor.inputs() if hasattr(self.editor, "inputs") else []
+        self.ids.dock.inputs = inputs
+        self.ids.dock.after_last = self._answer_field  # 确定 on the keyboard answers too
+        if inputs:
+            Clock.schedule_once(lambda _dt: setattr(inputs[0], "focus", True), 0)
+
+    def _answer_field(self) -> None:
+        if self.editor is not None:
+            self.answer(str(self.editor.get_value()))
+
     def _answered(self, button: KioskButton) -> None:
         self.answer(button.value)
 
@@ -90,9 +123,12 @@ class QuestionsScreen(KioskScreen):
     def wipe(self) -> None:
         self.question = None
         self.question_text = self.help_text = self.message = ""
+        self.editor = None
         if "answers" in self.ids:
             self.ids.answers.clear_widgets()
             self.ids.notes.clear_widgets()
+            self.ids.dock.wipe()
+            self.ids.dock.inputs = []
 
 
 load_kv(__file__)

@@ -240,7 +240,12 @@ class ScriptedVisit:
             if option is None:
                 known = ", ".join(o.value for o in question.options)
                 raise ValueError(f"{value!r} is not an answer to {question.id!r} (one of {known})")
-            d.tap_text(option.label.get(app.lang))
+            if getattr(question, "field", ""):  # asked as its form field (经营面积): type a figure that means it
+                figure = self.answers.get(question.field) or app.kiosk.visit.flow.value_for_option(question, value)
+                self._fill_editor(screen.editor, str(figure))
+                d.tap(screen.next_button)
+            else:
+                d.tap_text(option.label.get(app.lang))
             d.pump(2)
 
     def _form(self) -> None:
@@ -288,23 +293,26 @@ class ScriptedVisit:
                                    f"filled {filled}")
 
     def _fill(self, row: Any, value: Any) -> None:
+        self._fill_editor(row.editor, value)
+
+    def _fill_editor(self, editor: Any, value: Any) -> None:
         d = self.driver
-        editor = row.editor
         if hasattr(editor, "touch_plan"):  # a picker: it says which touches enter the value
             self._follow(editor, value)
             return
         if hasattr(editor, "buttons"):
             button = next((b for b in editor.buttons if b.value == value), None)
             if button is None:
-                raise ValueError(f"{value!r} is not an option of {row.field.id!r}")
+                raise ValueError(f"{value!r} is not an option of {editor!r}")
             d.tap(button)
             return
         if hasattr(editor, "rows"):  # shareholders: add rows by touch as a person would
             for index, holder in enumerate(value):
                 if index >= len(editor.rows):
                     d.tap(editor.ids.add_button)
-                for column, box in zip(("name", "id_number", "amount", "deadline"),
-                                       reversed(editor.rows[index].ids.cells.children), strict=True):
+                row_boxes = getattr(editor.rows[index], "boxes", None)  # older trees (the bench's baseline)
+                boxes = row_boxes or list(reversed(editor.rows[index].ids.cells.children))
+                for column, box in zip(("name", "id_number", "amount", "deadline"), boxes, strict=True):
                     self._type(box, str(holder[column]))
             return
         self._type(editor, str(value))

@@ -141,7 +141,7 @@ class _Builder:
             elif value in seen:
                 self.problems.add(option.where("value"), f"duplicate option value {value!r}")
             seen.add(value)
-            options.append(Option(value, self.text(option, "label")))
+            options.append(Option(value, self.text(option, "label"), self.expression(option, "when")))
         return tuple(options)
 
     def check_keys(self, entry: LocatedDict, allowed: set[str]) -> None:
@@ -470,7 +470,7 @@ class _Builder:
             if not isinstance(raw, LocatedDict):
                 self.problems.add(entry.where("questions"), f"question must be a mapping: {raw!r}")
                 continue
-            self.check_keys(raw, {"id", "text", "help", "options", "when", "role"} | SOURCE_KEYS)
+            self.check_keys(raw, {"id", "text", "help", "options", "when", "role", "field"} | SOURCE_KEYS)
             options = self.options(raw)
             if len(options) < 2:
                 self.problems.add(raw.where(), "a 情形 question needs at least two options")
@@ -485,8 +485,13 @@ class _Builder:
                     sources=self.sources(raw, f"question {raw.get('id')!r}")
                     if any(key in raw for key in SOURCE_KEYS) else NO_SOURCES,
                     role=role,
+                    field=str(raw.get("field") or ""),
                 )
             )
+            if bool(result[-1].field) != any(o.when is not None for o in options) or (
+                    result[-1].field and not all(o.when is not None for o in options)):
+                self.problems.add(raw.where(), "a question with 'field' gives every option a 'when' on that "
+                                  "field; a question without one gives none")
         return result
 
     def question_role(self, raw: LocatedDict, options: tuple[Option, ...], earlier: list[Question]) -> str:
@@ -608,6 +613,13 @@ class _Builder:
 
         for question in scenario.questions:
             check(question.when, entry.where("questions"))
+            if question.field and question.field not in field_ids:
+                self.problems.add(entry.where("questions"), f"question {question.id!r} asks field "
+                                  f"{question.field!r}, which no item of the scenario has")
+            for option in question.options:
+                if option.when is not None and option.when.names - {question.field}:
+                    self.problems.add(entry.where("questions"), f"option {option.value!r} of {question.id!r}: "
+                                      f"'when' may only name the question's field {question.field!r}")
         for stop in scenario.stops:
             check(stop.when, entry.where("stops"))
         materials: dict[str, tuple[Material, Item]] = {}

@@ -45,6 +45,16 @@ KEYBOARD_FOR_TYPE = {
     "date": "number",
     "email": "ascii",
 }
+# The longest value a field of each type takes, as the citizen sees it typed: an input must be
+# wide enough for it (the journey explorer checks this on every screen). Wide glyphs chosen.
+LONGEST_VALUE_FOR_TYPE = {
+    "id_number": "11010519491231002X",  # 18 characters
+    "uscc": "91210211MA0QWERT8W",  # 18 characters
+    "mobile": "13800138000",  # 11 digits
+    "phone": "041188888888",  # area code + 8 digits
+    "postal_code": "116000",
+    "date": "2026-12-31",  # as a date chip fills it; typed dates are 8 digits
+}
 CAPTURE_KINDS = frozenset({"document", "certificate", "id_copy"})
 SCENARIO_KINDS = frozenset({"new-enterprise", "one-thing"})
 
@@ -127,6 +137,7 @@ class Stop:
 class Option:
     value: str
     label: Text
+    when: Expression | None = None  # a question that asks a field: the answers this option means
 
 
 @dataclass(frozen=True)
@@ -244,6 +255,10 @@ class Question:
     when: Expression | None = None
     sources: Sources = NO_SOURCES
     role: str = ""  # one of QUESTION_ROLES, or "" (the core needs nothing special of this answer)
+    # The form field this question asks the same as (经营面积 for "营业面积有多大？"): the citizen
+    # gives the field's value here, the option whose ``when`` it meets is the 情形 answer, and the
+    # form does not ask the field again.
+    field: str = ""
 
     def label_of(self, value: str, lang: str) -> str:
         """The option's label for an answer ``value`` (the value itself if it is no option)."""

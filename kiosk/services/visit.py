@@ -75,6 +75,7 @@ class Visits:
         self.idle = IdleTimer(config.timeouts.idle_seconds, config.timeouts.warning_seconds, clock=clock)
         self._warned = False
         self._other_card: Callable[[str, str], None] | None = None  # read_other_card's taker
+        self._other_refused: Callable[[str], None] | None = None  # and whom it tells of a refusal
         self.visiting = False  # someone left the attract screen; idle rules apply
         self.submissions: list[str] = []  # submission ids sent this run (no personal data)
         logs.declare_personal(catalog.personal_field_ids())
@@ -191,8 +192,17 @@ class Visits:
         if record is None:
             return
         other, self._other_card = self._other_card, None
+        refuse, self._other_refused = self._other_refused, None
         if other is not None and self.session is not None:
             self._devices.expect_card(False)
+            from identity.outcome import assess
+
+            outcome = assess(record)  # the same rule as the applicant's own card (accept_identity)
+            if not outcome.usable:
+                record.wipe()
+                if refuse is not None:
+                    refuse(f"ui.picker.other_card.{outcome.value}")
+                return
             name, number = record.name, record.id_number
             logs.register_sensitive(name)
             record.wipe()
@@ -206,13 +216,17 @@ class Visits:
         except KioskError as refusal:
             self._events.emit(CardError(refusal.key, dict(refusal.params)))
 
-    def read_other_card(self, deliver: Callable[[str, str], None]) -> bool:
+    def read_other_card(self, deliver: Callable[[str, str], None],
+                        refuse: Callable[[str], None] | None = None) -> bool:
         """A second person's ID card for the form (a co-shareholder): the next card read goes to
         ``deliver(name, id_number)`` (on the reader's thread) instead of the session, and nothing
-        else of it is kept. False when there is no visit."""
+        else of it is kept. A card the applicant's own would be refused for (expired, not yet
+        valid, a bad number: :func:`identity.outcome.assess`) goes to ``refuse(key)`` instead,
+        with the i18n key of the message. False when there is no visit."""
         if self.session is None:
             return False
         self._other_card = deliver
+        self._other_refused = refuse
         self._devices.expect_card(True)
         return True
 

@@ -36,6 +36,8 @@ class KioskInput(TextInput):
 
     field_id = StringProperty("")
     keyboard_kind = StringProperty("pinyin")
+    longest_text = StringProperty("")  # the longest value it takes (an ID number): it must fit
+    compact = BooleanProperty(False)  # in a table row (shareholders): the body font, not the large one
 
 
 class KioskHeader(BoxLayout):

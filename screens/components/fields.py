@@ -11,16 +11,26 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.stacklayout import StackLayout
 
+from kiosk.catalog.models import LONGEST_VALUE_FOR_TYPE
 from kiosk.i18n import t
 from screens.components.controls import KioskButton, KioskInput
 
 YESNO_VALUES = ("yes", "no")
-SHAREHOLDER_COLUMNS = (("name", "pinyin"), ("id_number", "idcard"), ("amount", "number"), ("deadline", "number"))
+# (column, keyboard, the field type whose longest value the box must show)
+SHAREHOLDER_COLUMNS = (("name", "pinyin", "text"), ("id_number", "idcard", "id_number"),
+                       ("amount", "number", "money"), ("deadline", "number", "date"))
+
+
+def longest_value(field_type: str) -> str:
+    """The longest value a field of this type takes (an input must be wide enough for it)."""
+    return LONGEST_VALUE_FOR_TYPE.get(field_type, "")
 
 
 def _lang() -> str:
@@ -104,8 +114,76 @@ class ChoiceEditor(GridLayout):
         return []
 
 
-class ShareholderRow(BoxLayout):
+def text_px(text: str, font_size: float) -> float:
+    """Width of ``text`` on one line in the kiosk's font at ``font_size``."""
+    core = CoreLabel(text=text, font_size=font_size)
+    core.refresh()
+    return float(core.texture.size[0]) if core.texture is not None else 0.0
+
+
+NAME_ROOM = "欧阳某某某"  # a shareholder's name box has room for five hanzi
+
+
+def cell_width(caption: str, longest: str, font_s: float, font_m: float, gap: float) -> float:
+    """A shareholder cell's width: its caption on one line, and the longest value of its column in
+    the input's font (``font_m``) inside the input's padding (``gap * 0.6`` a side) with the
+    cursor's room."""
+    return max(text_px(caption, font_s), text_px(longest, font_m) + 2 * gap * 0.6 + gap * 0.5)
+
+
+def button_width(text: str, font_s: float, gap: float, touch: float) -> float:
+    """A button that shows ``text`` on one line, never narrower than ``touch``."""
+    return max(touch, text_px(text, font_s) + 2 * gap) if text else 0
+
+
+class ShareholderCell(BoxLayout):
+    """One column of a shareholder row: the caption above its input, as wide as the longest value
+    of the column needs (an 18-character ID number), never wider than the row."""
+
+    caption = StringProperty("")
+    longest = StringProperty("")
+    fit_width = staticmethod(cell_width)  # for the kv rule (this module's kv cannot import it)
+
+    def __init__(self, box: KioskInput, caption: str, longest: str, **kwargs: Any) -> None:
+        super().__init__(caption=caption, longest=longest, **kwargs)
+        self.box = box
+        self.add_widget(box)
+
+
+class ShareholderRow(StackLayout):
+    """One shareholder: name, ID number, contribution and deadline, then 读卡 and 删除; the row
+    wraps onto further lines where the page is too narrow (large text, a small window)."""
+
     index_text = StringProperty("")
+    cell_height = NumericProperty(0)  # the tallest cell: the buttons stand at its foot
+    button_width = staticmethod(button_width)  # for the kv rule
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.boxes: list[KioskInput] = []  # in column order (SHAREHOLDER_COLUMNS)
+        self.cells: list[ShareholderCell] = []
+        super().__init__(**kwargs)
+
+    def add_cell(self, column: str, box: KioskInput, longest: str) -> None:
+        box.column = column
+        cell = ShareholderCell(box, "", longest)
+        cell.column = column
+        self.boxes.append(box)
+        self.cells.append(cell)
+        self.add_widget(cell, index=1)  # after the cells before it, before the buttons
+        cell.bind(height=self._cell_heights)
+        self.caption_cells()
+
+    def _cell_heights(self, *_: Any) -> None:
+        self.cell_height = max(c.height for c in self.cells)
+
+    def caption_cells(self) -> None:
+        lang = _lang()
+        for cell in self.cells:
+            caption = t(f"ui.form.shareholder.{cell.column}", lang)
+            cell.caption = f"{self.index_text}. {caption}" if cell.column == "name" else caption
+
+    def on_index_text(self, *_: Any) -> None:
+        self.caption_cells()
 
 
 class ShareholdersEditor(BoxLayout):
@@ -119,6 +197,7 @@ class ShareholdersEditor(BoxLayout):
     row_count = NumericProperty(0)
     card_note = StringProperty("")
     awaiting_card = BooleanProperty(False)  # a read for a row was asked and has not come yet
+    card_refused = BooleanProperty(False)  # the last card read was refused (card_note says why)
 
     def __init__(self, value: Any, answers: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -139,14 +218,13 @@ class ShareholdersEditor(BoxLayout):
     def add_row(self, holder: dict[str, Any] | None = None) -> ShareholderRow:
         holder = holder or {}
         row = ShareholderRow()
-        lang = _lang()
-        for column, keyboard in SHAREHOLDER_COLUMNS:
-            box = KioskInput(keyboard_kind=keyboard, hint_text=t(f"ui.form.shareholder.{column}", lang))
-            box.column = column
+        for column, keyboard, kind in SHAREHOLDER_COLUMNS:
+            # the caption above says what goes in: no hint inside (it vanished at the first key)
+            box = KioskInput(keyboard_kind=keyboard, compact=True, longest_text=longest_value(kind))
             box.text = str(holder.get(column, "") or "")
             if column == "deadline" and not box.text:
                 box.text = self.deadlines.value
-            row.ids.cells.add_widget(box)
+            row.add_cell(column, box, longest_value(kind) or NAME_ROOM)
         row.ids["remove_button"].bind(on_release=lambda _b, r=row: self.remove_row(r))
         row.ids["card_button"].bind(on_release=lambda _b, r=row: self.read_card(r))
         self.rows.append(row)
@@ -166,7 +244,7 @@ class ShareholdersEditor(BoxLayout):
         self.row_count = len(self.rows)
 
     def box(self, row: ShareholderRow, column: str) -> KioskInput:
-        return next(b for b in row.ids.cells.children if b.column == column)
+        return next(b for b in row.boxes if b.column == column)
 
     def _set_deadlines(self) -> None:
         for row in self.rows:
@@ -198,22 +276,31 @@ class ShareholdersEditor(BoxLayout):
             self.box(row, "name").text = name
             self.box(row, "id_number").text = number
             self.card_note = t("ui.picker.read_card_done", _lang())
+            self.card_refused = False
             self.awaiting_card = False
 
-        if app.kiosk.visit.read_other_card(lambda name, number: Clock.schedule_once(lambda _dt: filled(name, number))):
+        def refused(key: str) -> None:
+            self.card_note = t(key, _lang(), n=row.index_text)
+            self.card_refused = True
+            self.awaiting_card = False
+
+        if app.kiosk.visit.read_other_card(
+                lambda name, number: Clock.schedule_once(lambda _dt: filled(name, number)),
+                lambda key: Clock.schedule_once(lambda _dt: refused(key))):
             self.card_note = t("ui.picker.read_card_waiting", _lang())
+            self.card_refused = False
             self.awaiting_card = True
 
     def get_value(self) -> list[dict[str, str]]:
         result = []
         for row in self.rows:
-            holder = {box.column: box.text.strip() for box in row.ids.cells.children}
+            holder = {box.column: box.text.strip() for box in row.boxes}
             if any(holder.values()):
                 result.append(holder)
         return result
 
     def inputs(self) -> list[KioskInput]:
-        return [box for row in self.rows for box in reversed(row.ids.cells.children)]
+        return [box for row in self.rows for box in row.boxes]
 
     def touch_plan(self, value: list[dict[str, str]], place_card: Any = None) -> Any:
         """The touches that enter ``value``: rows added, ID cards read (``place_card()`` lays the
@@ -296,7 +383,7 @@ def make_editor(field: Any, value: Any, answers: dict[str, Any] | None = None) -
     span = pickers.short_range(field)
     if span is not None:
         return pickers.NumberChips(*span, value, unit="%" if field.type == "percent" else "")
-    editor = TextEditor(keyboard_kind=field.keyboard or "pinyin")
+    editor = TextEditor(keyboard_kind=field.keyboard or "pinyin", longest_text=longest_value(field.type))
     editor.field_id = field.id
     editor.text = "" if value is None else str(value)
     if field.type == "date":
@@ -342,35 +429,52 @@ Builder.load_string("""
     height: self.minimum_height
     spacing: app.theme.gap / 2
 
+<ShareholderCell>:
+    orientation: 'vertical'
+    size_hint: None, None
+    height: self.minimum_height
+    spacing: app.theme.gap / 4
+    width: min(self.parent.width if self.parent else 1e6, root.fit_width(self.caption, self.longest, app.theme.font_s, app.theme.font_m, app.theme.gap))
+    KioskLabel:
+        text: root.caption
+        tone: 'muted'
+        font_size: app.theme.font_s
+
 <ShareholderRow>:
     size_hint_y: None
-    height: app.theme.touch + app.theme.gap / 2
+    height: self.minimum_height
     spacing: app.theme.gap / 2
-    KioskLabel:
-        text: root.index_text
-        size_hint_x: None
-        width: app.theme.touch * 0.6
-        halign: 'center'
+    padding: 0, 0, 0, app.theme.gap / 2
     BoxLayout:
-        id: cells
+        # 读卡 and 删除 together, at the foot of the line the cells make
+        orientation: 'vertical'
+        size_hint: None, None
+        width: card_button.width + remove_button.width + self.spacing
+        height: max(buttons.height, root.cell_height)
         spacing: app.theme.gap / 2
-    KioskButton:
-        id: card_button
-        role: 'secondary'
-        size_hint_x: None
-        width: app.theme.touch * 2.4 if root.index_text != '1' else 0
-        opacity: 1 if root.index_text != '1' else 0
-        disabled: root.index_text == '1'
-        font_size: app.theme.font_s
-        # no text on row 1 (the applicant): wrapped into a zero width it re-laid the page forever
-        text: t('ui.picker.read_card', app.lang) if root.index_text != '1' else ''
-    KioskButton:
-        id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
-        role: 'secondary'
-        size_hint_x: None
-        width: app.theme.touch * 1.6
-        font_size: app.theme.font_s
-        text: t('ui.form.shareholder.remove', app.lang)
+        Widget:
+        BoxLayout:
+            id: buttons
+            size_hint_y: None
+            height: max(card_button.height, remove_button.height)
+            spacing: app.theme.gap / 2
+            KioskButton:
+                id: card_button
+                role: 'secondary'
+                size_hint_x: None
+                # no text on row 1 (the applicant): wrapped into a zero width it re-laid the page forever
+                text: t('ui.picker.read_card', app.lang) if root.index_text != '1' else ''
+                width: root.button_width(self.text, app.theme.font_s, app.theme.gap, app.theme.touch)
+                opacity: 1 if root.index_text != '1' else 0
+                disabled: root.index_text == '1'
+                font_size: app.theme.font_s
+            KioskButton:
+                id: remove_button  # not "remove": ids is a dict-like object and .remove is its method
+                role: 'secondary'
+                size_hint_x: None
+                text: t('ui.form.shareholder.remove', app.lang)
+                width: root.button_width(self.text, app.theme.font_s, app.theme.gap, app.theme.touch * 1.6)
+                font_size: app.theme.font_s
 
 <ShareholdersEditor>:
     orientation: 'vertical'
@@ -395,7 +499,7 @@ Builder.load_string("""
         on_release: root.add_row()
     KioskLabel:
         text: root.card_note
-        tone: 'accent'
+        tone: 'error' if root.card_refused else 'ok'
         height: self.texture_size[1] if root.card_note else 0
     KioskButton:
         id: split_button

@@ -97,6 +97,7 @@ class KeyboardDock(BoxLayout):
     side = BooleanProperty(False)  # docked beside the content (forms) rather than under it
     target = ObjectProperty(None, allownone=True)
     keyboard = ObjectProperty(None, allownone=True)
+    after_last = ObjectProperty(None, allownone=True)  # what 确定 on the last input does (answer a question)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -119,6 +120,11 @@ class KeyboardDock(BoxLayout):
 
     def _focus_changed(self, widget: Any, focused: bool) -> None:
         if focused:
+            # the keyboard types into one input: no other keeps its focus frame ("managed"
+            # keyboards do not take focus from each other by themselves)
+            for other in self.inputs:
+                if other is not widget and other.focus:
+                    other.focus = False
             self.show_for(widget)
 
     def _ensure_keyboard(self) -> OnScreenKeyboard:
@@ -173,6 +179,8 @@ class KeyboardDock(BoxLayout):
                 self.inputs[index + 1].focus = True
                 return
         self.hide()
+        if self.after_last is not None:
+            self.after_last()
 
     def wipe(self) -> None:
         self.hide()

@@ -277,9 +277,9 @@ class SameAsEditor(BoxLayout):
 
     def __init__(self, field: Any, value: Any, offers: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from screens.components.fields import TextEditor
+        from screens.components.fields import TextEditor, longest_value
 
-        self.box = TextEditor(keyboard_kind=field.keyboard or "pinyin")
+        self.box = TextEditor(keyboard_kind=field.keyboard or "pinyin", longest_text=longest_value(field.type))
         self.box.field_id = field.id
         self.box.text = "" if value is None else str(value)
         self.offers = ChipGrid(offers, [self.box.text] if self.box.text else [], on_change=self._take, cols=3)
@@ -357,6 +357,9 @@ class DatePicker(BoxLayout):
         days = working_days_ahead(today, DATE_CHIPS)
         self.days = ChipGrid([(d.isoformat(), date_label(d, lang)) for d in days], on_change=self._picked, cols=5)
         self.typed = _input("number", field.id, t("ui.form.date_hint_digits", lang))
+        from screens.components.fields import longest_value
+
+        self.typed.longest_text = longest_value("date")
         text = str(value or "")
         if self.days.button_for(text):
             self.days.selected = [text]

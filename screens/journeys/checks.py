@@ -1,6 +1,9 @@
 """Automatic checks of whatever a screen shows right now, each able to fail.
 
-* ``clipped``: a label whose text needs more room than its box (wrapped at the box's width);
+* ``clipped``: a label whose text needs more room than its box (wrapped at the box's width); a
+  text input whose text, hint or longest value of its kind (``longest_text``: an 18-character
+  身份证号, an 11-digit mobile number, a date) is wider than the room inside its padding, or
+  whose line is taller than that room (a single-line input scrolls it out of sight instead);
 * ``contrast``: a visible text against the colours actually drawn behind it (the ``Color`` +
   ``Rectangle``/``RoundedRectangle`` instructions of the widget and its ancestors, over the
   window's clear colour), below WCAG 2.x AA's 4.5:1;
@@ -222,6 +225,30 @@ def check_clipped(seen: Seen) -> str | None:
     return None
 
 
+def text_width(text: str, widget: TextInput) -> float:
+    """Width ``text`` takes in ``widget``'s font (one line, as a single-line input draws it)."""
+    core = CoreLabel(text=text, font_size=widget.font_size, font_name=widget.font_name)
+    core.refresh()
+    return float(core.texture.size[0]) if core.texture is not None else 0.0
+
+
+def check_input_clipped(seen: Seen) -> str | None:
+    box = seen.widget
+    if not isinstance(box, TextInput) or box.multiline:
+        return None
+    left, top, right, bottom = box.padding  # always four values in Kivy
+    room_w, room_h = box.width - left - right, box.height - top - bottom
+    if box.line_height > room_h + TOLERANCE_PX:
+        return f"a line needs {box.line_height:.0f} px in height, the box has {room_h:.0f} inside its padding"
+    for what, text in (("text", box.text), ("hint", "" if box.text else str(box.hint_text)),
+                       ("longest value", str(getattr(box, "longest_text", "") or ""))):
+        if text.strip():
+            need = text_width(text, box)
+            if need > room_w + TOLERANCE_PX:
+                return f"{what} {text!r} needs {need:.0f} px, the box has {room_w:.0f} inside its padding"
+    return None
+
+
 def text_colour(widget: Widget) -> tuple[list[float], str] | None:
     """The colour a citizen reads the widget's text in, and the text; None if it shows none."""
     if isinstance(widget, Label) and str(widget.text).strip():
@@ -289,7 +316,7 @@ def check_widgets(roots: Iterable[Widget], screen: str, *, window_size: tuple[fl
     for seen in visible_widgets(roots):
         widget = seen.widget
         for check, problem in (
-            ("clipped", check_clipped(seen)),
+            ("clipped", check_clipped(seen) or check_input_clipped(seen)),
             ("contrast", check_contrast(seen, clear)),
             ("touch_target", check_touch_target(seen, px_per_mm)),
         ):

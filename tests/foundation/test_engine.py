@@ -231,3 +231,59 @@ def test_submission_matches_its_versioned_json_schema(scenario_id):
     document["reference"] = "GJZ-1-2-3"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def _field_ids_on_form(flow: Flow) -> set[str]:
+    return {f.id for page in flow.pages() for f in flow.page_fields(page.id)}
+
+
+def test_a_situation_question_that_asks_a_form_field_is_asked_once():
+    """我要开餐馆 asked the floor area as a 情形 band and again as 经营面积: the figure given to the
+    question picks the band, fills the field, and the form no longer asks it (issue 9)."""
+    flow = Flow(CATALOG, "open_restaurant")
+    question = next(q for q in flow.scenario.questions if q.id == "venue_size")
+    assert question.field == "premises.area"
+    while (q := flow.next_question()) is not None:  # option values still answer (headless walks)
+        flow.answer(q.id, "large" if q.id == "venue_size" else q.options[0].value)
+    assert "premises.area" in _field_ids_on_form(flow)  # no figure yet: the form asks it
+    flow = Flow(CATALOG, "open_restaurant")
+    for q in flow.scenario.questions:
+        if q.id == "venue_size":
+            break
+        flow.answer(q.id, q.options[0].value)
+    flow.answer("venue_size", "120")
+    assert flow.situation["venue_size"] == "large" and flow.answers["premises.area"] == 120
+    assert "fire_safety_check" in {i.id for i in flow.items()}
+    assert "premises.area" not in _field_ids_on_form(flow)
+    assert "premises.area" in {f.id for f in flow.fields()}  # still submitted
+    flow.answer("venue_size", "49")
+    assert flow.situation["venue_size"] == "small" and "fire_safety_check" not in {i.id for i in flow.items()}
+    with pytest.raises(ValidationError):
+        flow.answer("venue_size", "0")  # below the field's own minimum: refused as the form would
+    with pytest.raises(ValidationError):
+        flow.answer("venue_size", "大")
+    assert flow.value_for_option(question, "small") == "49" and flow.value_for_option(question, "large") == "50"
+    flow.answer("venue_size", "large")  # a band picked that the figure 49 does not fit: the figure goes
+    assert "premises.area" not in flow.answers and "premises.area" in _field_ids_on_form(flow)
+
+
+def test_no_scenario_asks_a_situation_figure_again_on_its_form():
+    """Every scenario, every path: a 情形 question whose options name a quantity in a unit
+    (50平方米以下) never leaves a form field in that unit (经营面积（平方米）) to ask it again."""
+    import re
+
+    unit = re.compile(r"[（(]([^（）()0-9]+)[）)]\s*$")
+    for scenario_id, scenario in CATALOG.scenarios.items():
+        for situation in all_branches(scenario_id, limit=60):
+            flow = Flow(CATALOG, scenario_id)
+            for question_id, value in situation.items():
+                question = next(q for q in flow.questions() if q.id == question_id)
+                figure = flow.value_for_option(question, value) if question.field else None
+                flow.answer(question_id, figure or value)
+            said = " ".join(q.text.zh + " " + q.label_of(v, "zh_CN") for q in scenario.questions
+                            if (v := flow.situation.get(q.id)) and not q.field)
+            for form_field in (f for page in flow.pages() for f in flow.page_fields(page.id)):
+                found = unit.search(form_field.label.zh)
+                if found:
+                    assert not re.search(r"\d\s*" + re.escape(found.group(1)), said), (
+                        f"{scenario_id} {situation}: {form_field.id} asks again what a 情形 answer said")

@@ -132,3 +132,59 @@ def test_shareholders_start_with_the_applicant_split_and_read_a_card(ui: Any) ->
     answers = {"enterprise.capital": "10"}
     holders = validators.shareholders(editor.get_value(), answers)
     assert [h["amount"] for h in holders] == ["5", "5"] and holders[0]["deadline"] == holders[1]["deadline"]
+
+
+def test_an_expired_co_shareholder_card_is_refused_in_chinese(ui: Any) -> None:
+    """On the real form (开办企业, 两人及以上): 添加股东, 读取该股东身份证 and an expired card on the
+    simulated reader. Nothing goes into the row, the screen says why in Chinese (the applicant's
+    own card is refused by the same rule), and a valid card read afterwards fills the row."""
+    from kiosk.i18n import t
+    from screens.script import ScriptedVisit
+
+    app, hub = ui.app, ui.app.kiosk.devices
+    seen: dict[str, Any] = {}
+
+    class Reached(Exception):
+        pass
+
+    visit = ScriptedVisit(ui, "new_enterprise", choices={"shareholders": "several"}, use_keys=False)
+    plain_fill = visit._fill
+
+    def fill(row: Any, value: Any) -> None:
+        if row.field.type != "shareholders":
+            plain_fill(row, value)
+            return
+        editor = row.editor
+        ui.tap(editor.ids.add_button)
+        second = editor.rows[1]
+        ui.tap(second.ids.card_button)
+        assert editor.awaiting_card
+        hub.sim_remove_card()  # the applicant's card off, the co-shareholder's expired one on
+        ui.wait(lambda: not hub.card_present(), what="the applicant's card to be taken off")
+        hub.sim_place_card(expired=True)
+        ui.wait(lambda: not editor.awaiting_card, timeout=20, what="the expired card's read")
+        seen["note"] = editor.card_note
+        seen["on_screen"] = editor.card_note in ui.texts()
+        seen["refused"] = editor.card_refused
+        seen["row"] = (editor.box(second, "name").text, editor.box(second, "id_number").text)
+        hub.sim_remove_card()
+        ui.wait(lambda: not hub.card_present(), what="the expired card to be taken off")
+        ui.tap(second.ids.card_button)
+        hub.sim_place_card()
+        ui.wait(lambda: not editor.awaiting_card, timeout=20, what="the valid card's read")
+        seen["after"] = (editor.card_refused, editor.box(second, "id_number").text)
+        raise Reached
+
+    visit._fill = fill  # type: ignore[method-assign]
+    try:
+        with pytest.raises(Reached):
+            visit.run()
+    finally:
+        app.end_visit("test")
+        hub.sim_remove_card()
+        ui.wait_screen("attract")
+    assert seen["note"] == t("ui.picker.other_card.expired", "zh_CN", n="2") and "已过有效期" in seen["note"]
+    assert seen["refused"] and seen["on_screen"]
+    assert seen["row"] == ("", "")
+    refused, number = seen["after"]
+    assert not refused and validators.id_number(number)

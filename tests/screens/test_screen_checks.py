@@ -151,3 +151,26 @@ def test_fault_recorder_catches_loop_exceptions_and_logged_errors() -> None:
     assert [f.check for f in found] == ["exception", "exception"]
     assert "ValueError: bad screen" in found[0].detail and "printer fell over" in found[1].detail
     assert recorder.take("receipt") == []
+
+
+def test_clipped_text_input_too_narrow_for_its_text_or_longest_value(stage: tuple) -> None:
+    """A single-line input scrolls what does not fit out of sight: the shareholder rows' ID boxes
+    showed 12 of 18 digits. The check measures the text, the hint and the longest value."""
+    from screens.components.controls import KioskInput
+
+    driver, layer = stage
+    number = "11010519491231002X"
+    box = KioskInput(text=number, size_hint=(None, None), width=240, pos=(20, 20), font_size=30)
+    layer.add_widget(box)
+    found = _findings(driver, layer, "clipped")
+    assert found and "inside its padding" in found[0].detail
+    box.width = 520
+    assert not _findings(driver, layer, "clipped")
+    box.text = ""  # empty: still too narrow for the longest value its field takes
+    box.longest_text = number
+    box.width = 240
+    assert _findings(driver, layer, "clipped")
+    box.width = 520
+    assert not _findings(driver, layer, "clipped")
+    box.height = 20  # shorter than one line
+    assert _findings(driver, layer, "clipped")

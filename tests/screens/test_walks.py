@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -63,3 +64,28 @@ def test_shareholder_rows_add_and_remove(ui: object) -> None:
     editor.rows[0].ids["remove_button"].dispatch("on_release")
     editor.rows[0].ids["remove_button"].dispatch("on_release")  # the last row stays
     assert len(editor.rows) == 1
+
+
+def test_floor_area_asked_once_at_the_situation_question(ui: object, central: object) -> None:
+    """我要开餐馆: the 情形 question takes the floor area as a figure (not a band); the form then
+    never asks 经营面积 again, and the figure reaches the centre with the application."""
+    from sqlalchemy import select
+
+    from central.models_applications import Application
+
+    form_fields: set[str] = set()
+
+    def seen(label: str) -> None:
+        if label.startswith("form-"):
+            form_fields.update(row.field.id for row in ui.app.screen("form").rows)
+
+    visit = ScriptedVisit(ui, "open_restaurant", choices={"venue_size": "large"}, answers={"premises.area": "120"},
+                          use_keys=False, on_screen=seen)
+    reference = visit.run()
+    _delivered(ui, central, reference)
+    assert form_fields and "premises.area" not in form_fields
+    with central.state.sessions() as session:
+        row = session.scalars(select(Application).where(Application.reference == reference)).one()
+        document = json.loads(central.app.state.data_keys.open(row.document_enc))
+    assert document["answers"]["premises.area"] == 120 and document["situation"]["venue_size"] == "large"
+    assert "fire_safety_check" in {item["id"] for item in document["items"]}
