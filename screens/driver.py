@@ -135,7 +135,21 @@ class UiDriver:
         raise LookupError(f"no widget with text {text!r} on screen {self.app.current}")
 
     def tap(self, widget: Widget) -> None:
-        """Press and release at the widget's centre, as a finger would (scrolling it into view first)."""
+        """Press and release at the widget's centre, as a finger would (scrolling it into view
+        first). A button that the touch did not press is an error naming what took the touch; a
+        touch nothing took (the layout moved under it) is tried once more after it settles."""
+        for attempt in (1, 2):
+            x, y = self._settled_point(widget)
+            pressed, grabbed = self._touch(x, y, widget)
+            if pressed or not (isinstance(widget, ButtonBehavior) and not widget.disabled):
+                return
+            if grabbed or attempt == 2:  # a finger there would not press it either
+                others = ", ".join(_describe(w) for w in grabbed) or "nothing"
+                raise LookupError(f"the touch on {_describe(widget)} at ({x:.0f}, {y:.0f}) did not press it "
+                                  f"(it went to {others})")
+            self.pump(5)
+
+    def _settled_point(self, widget: Widget) -> tuple[float, float]:
         from screens.components.keyboard_dock import scroll_into_view
 
         self.pump(2)  # let new widgets get their layout first
@@ -149,6 +163,10 @@ class UiDriver:
                 break
             scroll_into_view(widget)
             x, y = settled
+        return x, y
+
+    def _touch(self, x: float, y: float, widget: Widget) -> tuple[bool, list[Widget]]:
+        """One touch at (x, y): whether it pressed ``widget`` (a button), and what grabbed it."""
         touch = SyntheticTouch(x, y)
         self.touches += 1
         kind = type(widget).__name__
@@ -158,15 +176,12 @@ class UiDriver:
         uid = widget.fbind("on_press", lambda *_: pressed.append(True)) if button else 0
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
-        grabbed = [ref() for ref in touch.grab_list]
+        grabbed = [w for w in (ref() for ref in touch.grab_list) if w is not None]
         EventLoop.post_dispatch_input("end", touch)
         self.pump(2)
         if button:
             widget.unbind_uid("on_press", uid)
-            if not pressed:  # a finger there would not press it either: something lies over it
-                others = ", ".join(_describe(w) for w in grabbed if w is not None) or "nothing"
-                raise LookupError(f"the touch on {_describe(widget)} at ({x:.0f}, {y:.0f}) did not press it "
-                                  f"(it went to {others})")
+        return bool(pressed), grabbed
 
     def tap_text(self, text: str) -> None:
         self.tap(self.find(text))
