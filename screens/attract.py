@@ -44,13 +44,13 @@ class AttractScreen(KioskScreen):
         Clock.schedule_once(lambda _dt: self._start_drift(), 0)
         # The corners are absolute positions: a resized or rotated window needs new ones.
         self.bind(size=self._restart_drift)
-        self.ids.panel.bind(size=self._restart_drift)
+        self.ids.panel.bind(size=self._restart_drift, pos=self._keep_inside)
 
     def on_leave(self, *_: object) -> None:
         if self._clock_event is not None:
             self._clock_event.cancel()
         self.unbind(size=self._restart_drift)
-        self.ids.panel.unbind(size=self._restart_drift)
+        self.ids.panel.unbind(size=self._restart_drift, pos=self._keep_inside)
         self._stop_drift()
         self._taps.clear()
 
@@ -68,13 +68,18 @@ class AttractScreen(KioskScreen):
         self.clock_text = time.strftime("%H:%M")
         self.card_left = (devices or self.devices).card_present()
 
+    def _keep_inside(self, *_: object) -> None:
+        """Whatever the drift was aiming at before a resize settled, the panel stays on the screen."""
+        panel = self.ids.panel
+        inside = (min(max(panel.x, self.x), max(self.x, self.right - panel.width)),
+                  min(max(panel.y, self.y), max(self.y, self.top - panel.height)))
+        if tuple(panel.pos) != inside:
+            panel.pos = inside
+
     def _start_drift(self) -> None:
         """Move the panel between the corners of the free area (no static pixels, no burn-in)."""
         panel = self.ids.panel
-        panel.pos = (
-            min(max(panel.x, self.x), self.right - panel.width),
-            min(max(panel.y, self.y), self.top - panel.height),
-        )
+        self._keep_inside()
         free_x = max(0.0, self.width - panel.width)
         free_y = max(0.0, self.height - panel.height)
         corners = [(0.1, 0.15), (0.9, 0.2), (0.85, 0.85), (0.15, 0.8)]
