@@ -14,6 +14,7 @@ from kiosk.events import Event
 from kiosk.i18n import t
 from kiosk.navigator import Step, UserInput
 from screens import kv_bindings
+from screens.components import scrolling  # noqa: F401  (base.kv's rule for every ScrollView uses it)
 
 if TYPE_CHECKING:
     from kiosk.services import DeviceService, MaintenanceService, ReportingService, VisitService

@@ -39,6 +39,22 @@ def _describe(widget: Widget) -> str:
     return f"{type(widget).__name__}{f' {text!r}' if text else ''}"
 
 
+def _layout_report(widget: Widget) -> str:
+    """Where a widget and its parents lie, and the window and theme they were laid out for: what
+    a touch that missed needs to be understood."""
+    from kivy.app import App
+    from kivy.core.window import Window
+
+    chain = []
+    node: Any = widget
+    while node is not None and node is not Window and len(chain) < 12:
+        chain.append(f"{type(node).__name__}@{node.x:.0f},{node.y:.0f} {node.width:.0f}x{node.height:.0f}")
+        node = node.parent
+    theme = App.get_running_app().theme
+    return (f"window {Window.size}, theme scale {theme.scale:.2f} portrait {theme.portrait} "
+            f"large {theme.large_text} touch {theme.touch:.0f}; " + " < ".join(chain))
+
+
 def is_hanzi(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff"
 
@@ -138,15 +154,17 @@ class UiDriver:
         """Press and release at the widget's centre, as a finger would (scrolling it into view
         first). A button that the touch did not press is an error naming what took the touch; a
         touch nothing took (the layout moved under it) is tried once more after it settles."""
+        checked = not widget.disabled and isinstance(widget, ButtonBehavior | TextInput)
         for attempt in (1, 2):
             x, y = self._settled_point(widget)
             pressed, grabbed = self._touch(x, y, widget)
-            if pressed or not (isinstance(widget, ButtonBehavior) and not widget.disabled):
+            if pressed or not checked:
                 return
             if grabbed or attempt == 2:  # a finger there would not press it either
                 others = ", ".join(_describe(w) for w in grabbed) or "nothing"
-                raise LookupError(f"the touch on {_describe(widget)} at ({x:.0f}, {y:.0f}) did not press it "
-                                  f"(it went to {others})")
+                raise LookupError(f"the touch on {_describe(widget)} at ({x:.0f}, {y:.0f}) did not "
+                                  f"{'focus' if isinstance(widget, TextInput) else 'press'} it "
+                                  f"(it went to {others}); {_layout_report(widget)}")
             self.pump(5)
 
     def _settled_point(self, widget: Widget) -> tuple[float, float]:
@@ -177,14 +195,23 @@ class UiDriver:
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
         grabbed = [w for w in (ref() for ref in touch.grab_list) if w is not None]
+        touch.update_time_end()  # as every Kivy input provider does on release
         EventLoop.post_dispatch_input("end", touch)
         self.pump(2)
         if button:
             widget.unbind_uid("on_press", uid)
+        if isinstance(widget, TextInput) and widget.focus:
+            pressed.append(True)
         return bool(pressed), grabbed
 
     def tap_text(self, text: str) -> None:
-        self.tap(self.find(text))
+        """Tap the widget showing ``text``: the button it is part of (a tile's title), so that a
+        touch that does not press it is an error."""
+        widget: Any = self.find(text)
+        node = widget
+        while node is not None and node.parent is not node and not isinstance(node, ButtonBehavior):
+            node = node.parent
+        self.tap(node if isinstance(node, ButtonBehavior) else widget)
 
     def tap_at(self, x: float, y: float) -> None:
         touch = SyntheticTouch(x, y)
@@ -192,6 +219,7 @@ class UiDriver:
         self.touched["point"] = self.touched.get("point", 0) + 1
         EventLoop.post_dispatch_input("begin", touch)
         self.pump(1)
+        touch.update_time_end()  # as every Kivy input provider does on release
         EventLoop.post_dispatch_input("end", touch)
         self.pump(2)
 

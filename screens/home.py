@@ -59,6 +59,9 @@ class HomeScreen(KioskScreen):
         self.fill()
         self.ids.scroll.scroll_y = 1  # every visit starts at the top of the list
 
+    def on_leave(self, *_: object) -> None:
+        self.ids.dock.hide()
+
     def refresh(self) -> None:
         self.fill()
 
@@ -119,6 +122,9 @@ class HomeScreen(KioskScreen):
         self.message = ""
         if "search" in self.ids:
             self.clear_search()
+            # the next citizen starts with the tiles, not the last one's keyboard (in 大字 it left
+            # the list 7 pixels high)
+            self.ids.dock.wipe()
 
 
 load_kv(__file__)

@@ -121,9 +121,10 @@ class KeyboardDock(BoxLayout):
     def _focus_changed(self, widget: Any, focused: bool) -> None:
         if focused:
             # the keyboard types into one input: no other keeps its focus frame ("managed"
-            # keyboards do not take focus from each other by themselves)
+            # keyboards do not take focus from each other by themselves). A kv ``target: search``
+            # is a weak proxy: compared by identity it was "another" input, and lost its focus.
             for other in self.inputs:
-                if other is not widget and other.focus:
+                if other.__self__ is not widget.__self__ and other.focus:
                     other.focus = False
             self.show_for(widget)
 

@@ -74,6 +74,13 @@ def test_home_search_by_pinyin_initials(ui: Any) -> None:
     assert titles == ["我要开餐馆"]
     ui.tap_text(app.t("ui.home.search_clear"))
     assert len(home.ids.grid.children) == 26  # every scenario of the catalog
+    assert home.ids.search.focus and home.ids.dock.shown
+    app.end_visit("test")  # the citizen walks away with the keyboard open
+    ui.wait_screen("attract")
+    ui.tap(app.screen("attract").ids.panel)
+    ui.wait_screen("home")
+    assert not home.ids.dock.shown and not home.ids.search.focus  # the next one starts at the tiles
+    assert home.ids.scroll.height > app.theme.touch * 3
 
 
 def test_language_large_text_and_contrast_toggle_and_reset(ui: Any, shots: Any) -> None:
