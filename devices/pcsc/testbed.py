@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -28,6 +29,10 @@ from devices.status import DeviceKind
 from identity.idnumber import TestPerson, generate_person
 
 VIRTUAL_READER = "Virtual PCD 00 00"  # the vpcd slot on VPCD_PORT
+VPCD_SLOTS = 2  # vpcd's reader.conf gives it two slots, on VPCD_PORT and the port after it
+# A port that an earlier loopback connection used as its own (ephemeral) port stays taken for the
+# 60 s of TIME_WAIT; vpcd then cannot listen on it, and pcscd drops both slots of the reader.
+PORT_WAIT_S = 65.0
 
 
 class TestbedError(DeviceAbsent):
@@ -40,6 +45,16 @@ def pcscd_running() -> bool:
             return True
     except PcscError:
         return False
+
+
+def _port_free(port: int) -> bool:
+    """Whether vpcd could listen on ``port`` now (bound as it binds: no SO_REUSEADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return False
+    return True
 
 
 def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -98,6 +113,9 @@ class Testbed:
         binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
         if not Path(binary).exists():
             raise TestbedError("pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
+        ports = [VPCD_PORT + slot for slot in range(VPCD_SLOTS)]
+        _wait(lambda: all(_port_free(port) for port in ports), PORT_WAIT_S,
+              f"vpcd's ports {ports} to be free (a finished connection still holds one)")
         args = [binary, "--foreground"]
         output = subprocess.DEVNULL
         if self.log_path is not None:
