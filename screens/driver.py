@@ -152,8 +152,9 @@ class UiDriver:
 
     def tap(self, widget: Widget) -> None:
         """Press and release at the widget's centre, as a finger would (scrolling it into view
-        first). A button that the touch did not press is an error naming what took the touch; a
-        touch nothing took (the layout moved under it) is tried once more after it settles."""
+        first). A button the touch did not press, or a text field it did not focus, is an error
+        naming what took the touch; a touch nothing took (the layout moved under it) is tried once
+        more after it settles."""
         checked = not widget.disabled and isinstance(widget, ButtonBehavior | TextInput)
         for attempt in (1, 2):
             x, y = self._settled_point(widget)
