@@ -12,6 +12,7 @@ import math
 import os
 
 from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.text import Label as CoreLabel
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty
 
@@ -74,6 +75,13 @@ def register_fonts(path: str = CJK_FONT) -> None:
     """Make the CJK font Kivy's default, so every widget renders hanzi (Roboto has none)."""
     LabelBase.register(DEFAULT_FONT, path)
     LabelBase.register("CJK", path)
+
+
+def text_px(text: str, font_size: float, font_name: str = DEFAULT_FONT) -> float:
+    """Width of ``text`` drawn on one line at ``font_size`` (the kiosk's CJK font unless named)."""
+    core = CoreLabel(text=text, font_size=font_size, font_name=font_name)
+    core.refresh()
+    return float(core.texture.size[0]) if core.texture is not None else 0.0
 
 
 class Theme(EventDispatcher):

@@ -11,7 +11,6 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -21,6 +20,7 @@ from kivy.uix.stacklayout import StackLayout
 from kiosk.catalog.models import LONGEST_VALUE_FOR_TYPE
 from kiosk.i18n import t
 from screens.components.controls import KioskButton, KioskInput
+from screens.theme import text_px
 
 YESNO_VALUES = ("yes", "no")
 # (column, keyboard, the field type whose longest value the box must show)
@@ -112,13 +112,6 @@ class ChoiceEditor(GridLayout):
 
     def inputs(self) -> list[KioskInput]:
         return []
-
-
-def text_px(text: str, font_size: float) -> float:
-    """Width of ``text`` on one line in the kiosk's font at ``font_size``."""
-    core = CoreLabel(text=text, font_size=font_size)
-    core.refresh()
-    return float(core.texture.size[0]) if core.texture is not None else 0.0
 
 
 NAME_ROOM = "欧阳某某某"  # a shareholder's name box has room for five hanzi

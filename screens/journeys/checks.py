@@ -44,6 +44,8 @@ from kivy.uix.stencilview import StencilView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from screens.theme import text_px
+
 MIN_CONTRAST = 4.5
 MIN_TOUCH_MM = 15.0
 TOLERANCE_PX = 2.0  # rounding in layouts; a real defect is many pixels
@@ -225,13 +227,6 @@ def check_clipped(seen: Seen) -> str | None:
     return None
 
 
-def text_width(text: str, widget: TextInput) -> float:
-    """Width ``text`` takes in ``widget``'s font (one line, as a single-line input draws it)."""
-    core = CoreLabel(text=text, font_size=widget.font_size, font_name=widget.font_name)
-    core.refresh()
-    return float(core.texture.size[0]) if core.texture is not None else 0.0
-
-
 def check_input_clipped(seen: Seen) -> str | None:
     box = seen.widget
     if not isinstance(box, TextInput) or box.multiline:
@@ -243,7 +238,7 @@ def check_input_clipped(seen: Seen) -> str | None:
     for what, text in (("text", box.text), ("hint", "" if box.text else str(box.hint_text)),
                        ("longest value", str(getattr(box, "longest_text", "") or ""))):
         if text.strip():
-            need = text_width(text, box)
+            need = text_px(text, box.font_size, box.font_name)  # one line, as a single-line input draws it
             if need > room_w + TOLERANCE_PX:
                 return f"{what} {text!r} needs {need:.0f} px, the box has {room_w:.0f} inside its padding"
     return None

@@ -35,7 +35,8 @@ def simulated_kiosk(size: tuple[int, int] = (1920, 1080), heartbeat_seconds: int
     quiet_offscreen_env()
     from screens import boot
 
-    window = (max(size[0], (largest or size)[0]), max(size[1], (largest or size)[1]))  # boot.covering
+    # what boot.covering works out, written here because the older trees bench_effort measures lack it
+    window = (max(size[0], (largest or size)[0]), max(size[1], (largest or size)[1]))
     try:
         boot.prepare_window(window, paced=False)
     except TypeError:  # a baseline tree from before unpaced frames (bench_effort measures old trees)
